@@ -1,0 +1,20 @@
+"""jtbd: find what people are trying to get done, group it into recurring jobs, rank the jobs by growth."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from jtbd.pipeline import Run
+
+
+def cluster(corpus: Any, **kwargs: Any) -> Run:
+    """Run the whole pipeline on a folder or file; see `jtbd.pipeline.cluster`. Imported lazily so `import jtbd` is fast."""
+    from jtbd.pipeline import cluster as _cluster
+
+    return _cluster(corpus, **kwargs)
+
+
+__all__ = ["cluster", "__version__"]

@@ -1,0 +1,190 @@
+"""The `jtbd` command: parse options, call the library, print results on stdout and progress on stderr."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from jtbd import __version__
+from jtbd.errors import JtbdError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Find the jobs people are trying to get done "
+                  "in a folder of text, group them, and rank them by growth.")
+fetch_app = typer.Typer(no_args_is_help=True, help="Download corpora from public APIs (needs internet).")
+app.add_typer(fetch_app, name="fetch")
+err = Console(stderr=True)
+
+
+class CliReporter:
+    """Progress bars and one line per stage on stderr; silent with --quiet (warnings still show)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._bars: Progress | None = None
+        self._tasks: dict[str, Any] = {}
+
+    def progress(self, name: str, done: int, total: int) -> None:
+        if self.quiet or total < 1:
+            return
+        if self._bars is None:
+            self._bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=err, transient=True)
+            self._bars.start()
+        if name not in self._tasks:
+            self._tasks[name] = self._bars.add_task(name, total=total)
+        self._bars.update(self._tasks[name], completed=done, total=total)
+
+    def stage(self, name: str, summary: str, seconds: float) -> None:
+        self._close_bars()
+        if not self.quiet:
+            err.print(f"{name}: {summary}, {seconds:,.1f} s", highlight=False)
+
+    def warn(self, message: str) -> None:
+        self._close_bars()
+        err.print(f"warning: {message}", style="yellow", highlight=False, soft_wrap=True)
+
+    def _close_bars(self) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars, self._tasks = None, {}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+def _fail(error: JtbdError) -> None:
+    err.print(f"Error: {error}", style="red", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jtbd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Find the jobs people are trying to get done in a folder of text, group them, and rank them by growth."""
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S"]
+
+
+@app.command()
+def cluster(
+    corpus: Annotated[Path, typer.Argument(help="Folder or file: JSONL, JSON, CSV, Parquet, .txt/.md, or .gz of these.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder. Default: jtbd-out/<corpus name>.")] = None,
+    unit: Annotated[str | None, typer.Option(help="What to cluster: statement (default), sentence or document.")] = None,
+    model: Annotated[str | None, typer.Option(help="Embedding model from models/manifest.toml (minilm, hashing).")] = None,
+    since: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date (UTC).")] = None,
+    min_cluster_size: Annotated[int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")] = None,
+    period: Annotated[str | None, typer.Option(help="Growth period: week, month (default) or quarter.")] = None,
+    window: Annotated[int | None, typer.Option(help="Periods in the growth fit, counted back from the last.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed, saved in run.json.")] = None,
+    text_field: Annotated[str | None, typer.Option(help="Column/key holding the text, for unknown layouts.")] = None,
+    time_field: Annotated[str | None, typer.Option(help="Column/key holding the timestamp.")] = None,
+    id_field: Annotated[str | None, typer.Option(help="Column/key holding the record id.")] = None,
+    author_field: Annotated[str | None, typer.Option(help="Column/key holding the author.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed record.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr (warnings still show).")] = False,
+) -> None:
+    """Extract job statements, cluster them, rank the clusters by growth, and write a report folder.
+
+    Examples:
+
+      jtbd cluster corpora/startups-demo
+
+      jtbd cluster hn.jsonl.gz --since 2023-01 --period quarter --json > result.json
+
+      jtbd cluster tickets.csv --text-field body --time-field opened_at --out reports/tickets
+    """
+    from jtbd.config import load_config
+    from jtbd.pipeline import cluster as run_cluster
+
+    reporter = CliReporter(quiet)
+    try:
+        config = load_config(unit=unit, model=model, since=_utc(since), until=_utc(until),
+                             min_cluster_size=min_cluster_size, period=period, window=window, seed=seed,
+                             text_field=text_field, time_field=time_field, id_field=id_field,
+                             author_field=author_field, strict=strict or None)
+        run = run_cluster(corpus, out=out, config=config, reporter=reporter)
+    except JtbdError as error:
+        _fail(error)
+        return
+    finally:
+        reporter._close_bars()
+    if as_json:
+        summary = {"out_dir": str(run.out_dir), "report": str(run.report_path), "counts": run.info["counts"],
+                   "clusters": [{"rank": c.rank, "id": c.id, "label": c.label.title, "keywords": c.label.keywords,
+                                 "size": c.size, "n_authors": c.n_authors, "trend": c.growth.trend,
+                                 "growth": {"rate": c.growth.rate, "low": c.growth.low, "high": c.growth.high},
+                                 "score": c.score} for c in run.clusters]}
+        typer.echo(json.dumps(summary, indent=1))
+        return
+    for c in run.clusters[:15]:
+        rate = f"{(c.growth.rate - 1) * 100:+.0f}%/yr" if c.growth.rate else "n/a"
+        typer.echo(f"{c.rank:>3}. {c.label.title}  [{c.growth.trend}, {rate}, {c.n_authors} authors]")
+    if len(run.clusters) > 15:
+        typer.echo(f"     ... {len(run.clusters) - 15} more in the report")
+    typer.echo(f"report: {run.report_path}")
+
+
+@fetch_app.command("hn")
+def fetch_hn(
+    out: Annotated[Path, typer.Option(help="Corpus folder to write JSONL files into.")] = Path("corpora/hn"),
+    thread: Annotated[list[int] | None, typer.Option(help="HN item id of a thread; repeat for several.")] = None,
+    last: Annotated[int | None, typer.Option(help="Fetch the last N 'Ask HN: Who is hiring?' threads.")] = None,
+    min_interval: Annotated[float, typer.Option(help="Seconds between requests (be polite).")] = 1.0,
+) -> None:
+    """Fetch HN threads (all comments) as JSONL; finished threads are skipped on a re-run.
+
+    Examples:
+
+      jtbd fetch hn --last 12 --out corpora/hn-hiring
+
+      jtbd fetch hn --thread 41709301
+    """
+    from jtbd.fetch import fetch_hn_hiring, fetch_hn_thread
+
+    if not thread and not last:
+        err.print("Error: pass --thread ID or --last N.", style="red")
+        raise typer.Exit(code=2)
+
+    def say(message: str) -> None:
+        err.print(message, highlight=False)
+
+    try:
+        paths = [fetch_hn_thread(t, out, min_interval=min_interval, progress=say) for t in thread or []]
+        if last:
+            paths += fetch_hn_hiring(last, out, min_interval=min_interval, progress=say)
+    except JtbdError as error:
+        _fail(error)
+        return
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command()
+def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20) -> None:
+    """List recent runs from the run history (newest first).
+
+    Example: jtbd runs --limit 5
+    """
+    from jtbd.config import home_dir
+    from jtbd.history import list_runs
+
+    for row in list_runs(home_dir() / "cache.duckdb", limit):
+        typer.echo(f"{row['started_at']:%Y-%m-%d %H:%M}  {row['n_documents']:>7,} docs  {row['n_statements']:>7,} "
+                   f"statements  {row['n_clusters']:>4} clusters  {row['out_dir']}")

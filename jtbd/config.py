@@ -1,0 +1,116 @@
+"""Every default in one frozen `Config`; `load_config` layers jtbd.toml and explicit overrides on top.
+
+Precedence: defaults, then `$JTBD_HOME/jtbd.toml`, then keyword overrides (the CLI's flags). An override of
+`None` means "use the config".
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jtbd.errors import ConfigError
+
+HOME_ENV = "JTBD_HOME"
+UNITS = ("statement", "sentence", "document")
+PERIODS = ("week", "month", "quarter")
+
+
+def home_dir() -> Path:
+    """Folder for the embedding cache, run history and settings: `$JTBD_HOME`, else `~/.jtbd`."""
+    env = os.environ.get(HOME_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".jtbd"
+
+
+def models_manifest_path() -> Path:
+    """The models manifest: inside the installed package (wheel), else the repository's `models/`."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "models" / "manifest.toml", package_dir.parent / "models" / "manifest.toml"):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"No models manifest found next to the package ({package_dir}). Reinstall jtbd with `pip install -e .` "
+        "from its repository."
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings of one run. Saved into run.json so a report can be reproduced."""
+
+    model: str = "minilm"
+    unit: str = "statement"
+    min_cluster_size: int | None = None  # None: scales with the number of statements
+    min_samples: int | None = None
+    seed: int = 42
+    period: str = "month"
+    window: int = 24  # periods of the growth fit, counted back from the last period
+    since: datetime | None = None
+    until: datetime | None = None
+    text_field: str | None = None
+    time_field: str | None = None
+    id_field: str | None = None
+    author_field: str | None = None
+    strict: bool = False
+    batch_size: int = 64
+    max_quotes: int = 5
+    n_keywords: int = 8
+    home: Path | None = None  # None: home_dir()
+
+    def __post_init__(self) -> None:
+        if self.min_cluster_size is not None and self.min_cluster_size < 2:
+            raise ConfigError(
+                f"min_cluster_size must be an int >= 2. Got {self.min_cluster_size}. "
+                "Pass --min-cluster-size 2 or higher."
+            )
+        if self.unit not in UNITS:
+            raise ConfigError(f"unit must be one of {', '.join(UNITS)}. Got {self.unit!r}.")
+        if self.period not in PERIODS:
+            raise ConfigError(f"period must be one of {', '.join(PERIODS)}. Got {self.period!r}.")
+        if self.window < 3:
+            raise ConfigError(f"window must be at least 3 periods. Got {self.window}. Pass --window 3 or higher.")
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"--since ({self.since:%Y-%m-%d}) is after --until ({self.until:%Y-%m-%d}).")
+
+    @property
+    def home_path(self) -> Path:
+        return self.home if self.home is not None else home_dir()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view, for run.json."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, Path):
+                value = str(value)
+            out[key] = value
+        out["home"] = str(self.home_path)
+        return out
+
+
+def load_config(**overrides: Any) -> Config:
+    """Build a Config from defaults, `$JTBD_HOME/jtbd.toml`, then the overrides that are not None."""
+    known = {f.name for f in fields(Config)}
+    values: dict[str, Any] = {}
+    toml_path = (Path(overrides["home"]) if overrides.get("home") else home_dir()) / "jtbd.toml"
+    if toml_path.is_file():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{toml_path}: {err}. Fix the file or remove it.") from err
+        for key, value in data.items():
+            key = key.replace("-", "_")
+            if key not in known:
+                raise ConfigError(f"{toml_path}: unknown setting {key!r}. Known: {', '.join(sorted(known))}.")
+            values[key] = value
+    for key, value in overrides.items():
+        if key not in known:
+            raise ConfigError(f"Unknown setting {key!r}.")
+        if value is not None:
+            values[key] = value
+    return replace(Config(), **values)

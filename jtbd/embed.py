@@ -1,0 +1,177 @@
+"""Turn texts into unit-length vectors, embedding each distinct text once, ever (DuckDB cache).
+
+The cache key is (model id, sha1 of the text). The model id is the pinned sha256 of the model's weights, so a
+different model file can never serve stale vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import numpy as np
+
+from jtbd.errors import ModelError
+from jtbd.models import ModelSpec, get_spec, verified_model_dir
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+#: Rows embedded between two cache writes, so an interrupted run keeps what it finished.
+CHUNK = 1024
+
+
+class Embedder(Protocol):
+    model_id: str
+    dimensions: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class HashingEmbedder:
+    """Hashed bag of words and word bigrams, L2-normalised: no weights, instant, deterministic.
+
+    A lexical baseline for tests and dry runs; texts that share words land close together.
+    """
+
+    def __init__(self, dimensions: int = 256) -> None:
+        self.dimensions = dimensions
+        self.model_id = f"hashing-{dimensions}-v1"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = re.findall(r"[a-z0-9]+", text.lower())
+            for token in words + [f"{a} {b}" for a, b in zip(words, words[1:])]:
+                bucket = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
+                out[row, bucket % self.dimensions] += 1.0
+        return _normalise(out)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from its package folder, with the hub switched off."""
+
+    def __init__(self, spec: ModelSpec, *, batch_size: int = 64, device: str | None = None) -> None:
+        self.spec = spec
+        self.batch_size = batch_size
+        self.device = device
+        self.model_id = spec.sha256
+        self.dimensions = spec.dimensions
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            folder = verified_model_dir(self.spec.key)
+            os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)
+            except OSError as err:
+                raise ModelError(f"Model {self.spec.key!r} at {folder} failed to load: {err}") from err
+            if self.spec.max_seq_length:
+                self._model.max_seq_length = self.spec.max_seq_length
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        vectors = model.encode(
+            list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+EMBEDDERS: dict[str, Callable[[ModelSpec, int], Embedder]] = {
+    "sentence-transformers": lambda spec, batch_size: SentenceTransformerEmbedder(spec, batch_size=batch_size),
+    "hashing": lambda spec, batch_size: HashingEmbedder(spec.dimensions),
+}
+
+
+def make_embedder(model: str, *, batch_size: int = 64) -> Embedder:
+    """Build the embedder that the manifest names `model` (weights load on first use)."""
+    spec = get_spec(model)
+    return EMBEDDERS[spec.kind](spec, batch_size)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model id, text hash) in a DuckDB file. Each write is its own transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path))
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings ("
+            " model_id VARCHAR, text_hash VARCHAR, dims INTEGER, vector BLOB, PRIMARY KEY (model_id, text_hash))"
+        )
+        return con
+
+    def get(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        if not hashes:
+            return {}
+        with self._connect() as con:
+            con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS text_hash", [list(hashes)])
+            rows = con.execute(
+                "SELECT e.text_hash, e.vector FROM embeddings e JOIN wanted w USING (text_hash) WHERE e.model_id = ?",
+                [model_id],
+            ).fetchall()
+        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
+
+    def put(self, model_id: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+        if not len(hashes):
+            return
+        rows = [(model_id, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in zip(hashes, vectors)]
+        with self._connect() as con:
+            con.executemany("INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+
+
+@dataclass(frozen=True)
+class EmbedResult:
+    vectors: np.ndarray  # (n_texts, dims), float32, unit length; row i belongs to texts[i]
+    n_unique: int
+    n_new: int  # distinct texts that had to be embedded now (0 on a re-run)
+
+
+def embed_texts(
+    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, *, progress: Progress | None = None
+) -> EmbedResult:
+    """Embed `texts`, reusing cached vectors and embedding each distinct text once."""
+    unique: dict[str, str] = {}
+    for text in texts:
+        unique.setdefault(text_hash(text), text)
+    hashes = list(unique)
+    found = cache.get(embedder.model_id, hashes) if cache else {}
+    # Longest first in one sorted list: batches of similar length pad less.
+    missing = sorted((h for h in hashes if h not in found), key=lambda h: -len(unique[h]))
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        vectors = embedder.embed([unique[h] for h in chunk])
+        if cache:
+            cache.put(embedder.model_id, chunk, vectors)
+        found.update(zip(chunk, vectors))
+        if progress:
+            progress(min(start + CHUNK, len(missing)), len(missing))
+    dims = embedder.dimensions
+    matrix = np.zeros((len(texts), dims), dtype=np.float32)
+    for row, text in enumerate(texts):
+        matrix[row] = found[text_hash(text)]
+    return EmbedResult(vectors=matrix, n_unique=len(hashes), n_new=len(missing))
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)

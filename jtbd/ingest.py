@@ -1,0 +1,480 @@
+"""Read a corpus folder or file into Documents: JSON Lines, JSON, CSV, Parquet or plain text, each optionally gzipped.
+
+Hacker News (Algolia search hits and item trees, Firebase items, the who-is-hiring benchmark) and Stack Exchange
+records are recognised by their keys; any other record maps through a `FieldMap` or guessed field names.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jtbd.errors import CorpusError
+from jtbd.htmltext import html_to_text, looks_like_html
+from jtbd.types import DocKind, Document, IngestReport
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+FORMATS |= {".txt": "text", ".md": "text"}
+SUPPORTED = ".jsonl .json .csv .parquet .txt .md (optionally .gz)"
+META_PREFIXES = ("LICENSE", "README", "ATTRIBUTION")  # a corpus folder may carry its licence and provenance
+TEXT_KEYS = ("text", "body", "content", "comment_text", "story_text", "message")
+TIME_KEYS = ("created_at", "created_at_i", "time", "timestamp", "date", "created_date", "created")
+ID_KEYS = ("id", "objectID", "question_id", "uuid")
+AUTHOR_KEYS = ("author", "by", "user", "username")
+HN_ITEM_URL = "https://news.ycombinator.com/item?id={}"
+MAX_LINE_WARNINGS = 20  # per file; the rest are summed up in one line
+N_PROBE = 20  # records without a text field before a file is rejected
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Names of the fields that hold each part of a generic record (None: guess it)."""
+
+    text: str | None = None
+    time: str | None = None
+    id: str | None = None
+    author: str | None = None
+
+
+def read_corpus(path: Path, *, fields: FieldMap | None = None, strict: bool = False) -> IngestReport:
+    """Read every supported file under `path` (a folder, walked recursively in sorted order, or one file).
+
+    Hidden files and LICENSE*, README*, ATTRIBUTION*, SOURCE.md are skipped. Malformed records are skipped with a
+    warning naming file:line, or raise `CorpusError` when `strict`. In a folder, a file without any text field is
+    skipped with a warning (an error when `strict`, or when it leaves no documents at all).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(
+            f"Corpus path '{path}' does not exist. Check the path, or pass a folder of {SUPPORTED} files."
+        )
+    files = _list_files(path)
+    reader = _Reader(fields or FieldMap(), strict)
+    rejected: list[CorpusError] = []
+    for file in files:
+        name = file.name if file == path else file.relative_to(path).as_posix()
+        try:
+            reader.read_file(file, name)
+        except _NoTextField as err:
+            if file == path or strict:
+                raise CorpusError(str(err)) from None
+            rejected.append(err)
+            reader.warnings.append(f"{err} Skipped the file.")
+    if rejected and not reader.documents:
+        raise CorpusError(str(rejected[0]))
+    return reader.report()
+
+
+def _format(path: Path) -> str | None:
+    name = path.name.lower().removesuffix(".gz")
+    return FORMATS.get(os.path.splitext(name)[1])
+
+
+def _is_meta(name: str) -> bool:
+    upper = name.upper()
+    return upper.startswith(META_PREFIXES) or upper == "SOURCE.MD"
+
+
+def _list_files(root: Path) -> list[Path]:
+    if root.is_file():
+        if _format(root) is None:
+            raise CorpusError(
+                f"Cannot read '{root}': unsupported file type '{_ext(root.name)}'. Supported: {SUPPORTED}."
+            )
+        return [root]
+    found, other, n_meta = [], set(), 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            if _is_meta(name):
+                n_meta += 1
+            elif _format(Path(name)):
+                found.append(Path(dirpath, name))
+            else:
+                other.add(_ext(name))
+    if not found:
+        seen = ", ".join(sorted(other)) or ("licence/readme files" if n_meta else "")
+        what = f"found only {seen}" if seen else "the folder is empty"
+        raise CorpusError(f"No readable files in '{root}/': {what}. Supported: {SUPPORTED}.")
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def _ext(name: str) -> str:
+    stem, ext = os.path.splitext(name.lower())
+    if ext == ".gz":
+        ext = os.path.splitext(stem)[1] + ext
+    return ext or "(no extension)"
+
+
+class _NoTextField(CorpusError):
+    """A file whose records have no text field; fatal for a single file, a warning inside a folder."""
+
+
+@dataclass
+class _File:
+    path: Path
+    name: str  # shown in messages: path relative to the corpus folder
+    fmt: str
+    stem: str
+    n_undated: int = 0
+    n_bad_lines: int = 0
+    n_replaced: int = 0
+    first_replaced_line: int = 0
+    n_no_text: int = 0  # generic records without any text field
+    text_key_seen: bool = False
+    keys: tuple[str, ...] = ()
+
+    @property
+    def noun(self) -> str:
+        return "column" if self.fmt in ("csv", "parquet") else "field"
+
+
+Converter = Callable[[dict[str, Any], _File, set[str]], list[Document | None]]
+
+
+class _Reader:
+    def __init__(self, fields: FieldMap, strict: bool) -> None:
+        self.fields, self.strict = fields, strict
+        self.documents: list[Document] = []
+        self.warnings: list[str] = []
+        self.seen: dict[str, str] = {}  # document id -> file it came from
+        self.hiring: set[str] = set()  # ids of "Who is hiring?" stories, whose top-level comments are postings
+        self.n_files = self.n_skipped = self.n_replaced = self.n_undated = 0
+        self.n_dupes, self.first_dupe, self.n_plain_undated = 0, "", 0
+
+    def read_file(self, path: Path, name: str) -> None:
+        fmt = _format(path) or ""
+        f = _File(path, name, fmt, path.name.removesuffix(".gz").rsplit(".", 1)[0])
+        n_skipped = self.n_skipped
+        try:
+            if fmt == "text":
+                self._read_plain(f)
+            else:
+                records = {"jsonl": self._jsonl, "json": self._json, "csv": self._csv, "parquet": self._parquet}[fmt]
+                for n, rec in enumerate(records(f), 1):
+                    self._add_record(f, n, rec)
+                if f.n_no_text and not f.text_key_seen:
+                    raise self._no_text(f)
+        except _NoTextField:
+            self.n_skipped = n_skipped
+            raise
+        except (OSError, EOFError, zlib.error) as err:
+            raise CorpusError(f"Cannot read '{name}': {err}. Re-download the file, or decompress it first.") from err
+        self.n_files += 1
+        if f.n_bad_lines > MAX_LINE_WARNINGS:
+            self.warnings.append(f"{name}: {f.n_bad_lines - MAX_LINE_WARNINGS} more malformed lines skipped.")
+        if f.n_replaced:
+            self.warnings.append(
+                f"{name}: {f.n_replaced} undecodable bytes replaced by U+FFFD, first on line {f.first_replaced_line}."
+                " Save the file as UTF-8 to keep them."
+            )
+        if f.n_undated and fmt != "text":
+            self.warnings.append(
+                f"{name}: {f.n_undated} records without a usable timestamp (kept for clustering, left out of growth)."
+                f" Pass --time-field to pick the {f.noun}."
+            )
+
+    def report(self) -> IngestReport:
+        warnings = list(self.warnings)
+        if self.n_dupes:
+            warnings.append(f"{self.n_dupes} records repeat an id seen before and were skipped ({self.first_dupe}).")
+        if self.n_plain_undated:
+            warnings.append(f"{self.n_plain_undated} .txt/.md files have no timestamp (left out of growth).")
+        if not self.documents:
+            warnings.append("No documents found: every record was empty or skipped.")
+        return IngestReport(
+            self.documents, self.n_files, self.n_skipped, self.n_replaced, self.n_undated, warnings=warnings
+        )
+
+    def _add(self, f: _File, doc: Document | None) -> None:
+        if doc is None:  # no text, deleted or dead: skipped silently
+            self.n_skipped += 1
+        elif doc.id in self.seen:
+            self.n_skipped += 1
+            self.n_dupes += 1
+            if not self.first_dupe:
+                self.first_dupe = f"first: id '{doc.id}' in {f.name}, already read from {self.seen[doc.id]}"
+        else:
+            self.seen[doc.id] = f.name
+            self.documents.append(doc)
+            if doc.created_at is None:
+                f.n_undated += 1
+                self.n_undated += 1
+
+    def _add_record(self, f: _File, n: int, rec: dict[str, Any]) -> None:
+        convert = _layout(rec)
+        for doc in convert(rec, f, self.hiring) if convert else [self._generic(f, n, rec)]:
+            self._add(f, doc)
+
+    def _generic(self, f: _File, n: int, rec: dict[str, Any]) -> Document | None:
+        fm = self.fields
+        text_key = (fm.text if fm.text in rec else None) if fm.text else _first_key(rec, TEXT_KEYS)
+        if text_key is None:
+            f.n_no_text += 1
+            f.keys = f.keys or tuple(map(str, rec))
+            if not f.text_key_seen and f.n_no_text >= N_PROBE:
+                raise self._no_text(f)
+            return None
+        f.text_key_seen = True
+        text = _clean(rec.get(text_key), html=True)
+        if not text:
+            return None
+        time_key = fm.time or _first_key(rec, TIME_KEYS)
+        doc_id = _sid(rec.get(fm.id or _first_key(rec, ID_KEYS) or ""))
+        author = _sid(rec.get(fm.author or _first_key(rec, AUTHOR_KEYS) or ""))
+        created = _parse_time(rec.get(time_key)) if time_key else None
+        return Document(doc_id or f"{f.name}#{n}", f.stem, "discussion", text, created, author)
+
+    def _no_text(self, f: _File) -> _NoTextField:
+        keys = ", ".join(f.keys[:30]) or "(none)"
+        what = f"{f.noun} '{self.fields.text}'" if self.fields.text else f"text {f.noun} ({', '.join(TEXT_KEYS)})"
+        return _NoTextField(f"'{f.name}' has no {what}. {f.noun.title()}s: {keys}. Pass --text-field with one of them.")
+
+    def _bad(self, f: _File, line: int, what: str, skipped: str = "skipped") -> None:
+        if self.strict:
+            raise CorpusError(f"{f.name}:{line}: {what}. Fix the line or run without --strict to skip it.")
+        self.n_skipped += 1
+        f.n_bad_lines += 1
+        if f.n_bad_lines <= MAX_LINE_WARNINGS:
+            self.warnings.append(f"{f.name}:{line}: {what}, {skipped}")
+
+    def _decode(self, f: _File, raw: bytes, line: int) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            text = raw.decode("utf-8", errors="replace")
+            n = text.count("\ufffd") - raw.count("\ufffd".encode())  # U+FFFD already in the file is not a repair
+            f.first_replaced_line = f.first_replaced_line or line + raw[: err.start].count(b"\n")
+            f.n_replaced += n
+            self.n_replaced += n
+            return text
+
+    def _read_text(self, f: _File) -> str:
+        with _open(f.path) as fh:
+            return self._decode(f, fh.read().removeprefix(b"\xef\xbb\xbf"), 1)
+
+    def _jsonl(self, f: _File) -> Iterator[dict[str, Any]]:
+        with _open(f.path) as fh:
+            for line_no, raw in enumerate(fh, 1):
+                line = self._decode(f, raw.removeprefix(b"\xef\xbb\xbf") if line_no == 1 else raw, line_no)
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as err:
+                    self._bad(f, line_no, f"malformed JSON ({err.msg} at column {err.colno})")
+                    continue
+                if isinstance(rec, dict):
+                    yield rec
+                else:
+                    self._bad(f, line_no, f"expected a JSON object, got {type(rec).__name__}")
+
+    def _json(self, f: _File) -> Iterator[dict[str, Any]]:
+        try:
+            data = json.loads(self._read_text(f))
+        except json.JSONDecodeError as err:
+            self._bad(f, err.lineno, f"malformed JSON ({err.msg} at column {err.colno})", "skipped the file")
+            return
+        if isinstance(data, dict) and isinstance(data.get("hits"), list):  # Algolia search API response
+            data = data["hits"]
+        elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+            data = list(data.values())  # records keyed by id, as Firebase dumps are
+        for rec in data if isinstance(data, list) else [data]:
+            if isinstance(rec, dict):
+                yield rec
+            else:
+                self._bad(f, 1, f"expected JSON objects, got {type(rec).__name__}")
+
+    def _csv(self, f: _File) -> Iterator[dict[str, Any]]:
+        try:
+            frame = pd.read_csv(io.StringIO(self._read_text(f)), dtype=str, keep_default_na=False)
+        except pd.errors.EmptyDataError:
+            return
+        except (pd.errors.ParserError, ValueError) as err:
+            detail = " ".join(str(err).split())
+            raise CorpusError(
+                f"Cannot parse '{f.name}' as CSV: {detail}. Fix the file or convert it to .jsonl."
+            ) from err
+        yield from frame.to_dict("records")
+
+    def _parquet(self, f: _File) -> Iterator[dict[str, Any]]:
+        if f.path.name.lower().endswith(".gz"):
+            with _open(f.path) as fh:
+                source: Path | io.BytesIO = io.BytesIO(fh.read())  # Parquet needs random access
+        else:
+            source = f.path
+        try:
+            for batch in pq.ParquetFile(source).iter_batches(batch_size=10_000):
+                yield from batch.to_pylist()
+        except pa.ArrowException as err:
+            raise CorpusError(f"Cannot read '{f.name}' as Parquet: {err}. Re-export the file.") from err
+
+    def _read_plain(self, f: _File) -> None:
+        text = self._read_text(f).strip()
+        doc = Document(f.name, f.path.absolute().parent.name, "discussion", text) if text else None
+        self._add(f, doc)
+        self.n_plain_undated += f.n_undated
+
+
+def _open(path: Path) -> gzip.GzipFile | io.BufferedReader:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+
+
+def _first_key(rec: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """Return the first of `keys` with a value in `rec`, else the first present at all."""
+    present = [key for key in keys if key in rec]
+    return next((key for key in present if rec[key] not in (None, "")), present[0] if present else None)
+
+
+def _sid(value: Any) -> str | None:
+    if value is None or value == "" or value != value:  # NaN
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value.strip() if isinstance(value, str) else str(value)
+
+
+def _clean(text: Any, *, html: bool) -> str:
+    if isinstance(text, (int, float)) and not isinstance(text, bool) and text == text:
+        text = str(text)
+    if not isinstance(text, str):
+        return ""
+    return (html_to_text(text) if html and looks_like_html(text) else text).strip()
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """Read epoch seconds or milliseconds, ISO-8601 or RFC 2822 as an aware UTC datetime; None if unusable."""
+    if isinstance(value, str):
+        value = value.strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", value) and len(value) != 8:  # 8 digits is YYYYMMDD, not 1970 epoch
+            value = float(value)
+    try:
+        if isinstance(value, bool) or value is None or value != value:  # NaN, NaT
+            return None
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(value / 1000 if abs(value) > 1e11 else value, UTC)
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                value = parsedate_to_datetime(value)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError, OSError):
+        pass
+    return None
+
+
+# Recognised record layouts: each converter returns documents, with None for a record skipped silently.
+
+
+def _layout(rec: dict[str, Any]) -> Converter | None:
+    """Recognise a record layout by its keys; None means a generic record."""
+    if "objectID" in rec and ("comment_text" in rec or "story_text" in rec or "_tags" in rec):
+        return _from_algolia_hit
+    if "children" in rec and "created_at_i" in rec and "id" in rec:
+        return _from_algolia_tree
+    if "thread_id" in rec and "indent" in rec and "text" in rec:
+        return _from_hn_benchmark
+    if "question_id" in rec and "body" in rec and "title" in rec:
+        return _from_stackexchange
+    if "type" in rec and "time" in rec and "id" in rec and ("by" in rec or "deleted" in rec or "dead" in rec):
+        return _from_hn_firebase
+    return None
+
+
+def _is_hiring(title: Any) -> bool:
+    return isinstance(title, str) and "who is hiring" in title.lower()
+
+
+def _hn_doc(
+    item_id: Any,
+    text: Any,
+    time: Any,
+    author: Any,
+    kind: DocKind,
+    parent: Any = None,
+    title: Any = None,
+    html: bool = True,
+) -> Document | None:
+    """Build an HN document, or None for an item without text (a story is then only a heading for its comments)."""
+    body, title, item_id = _clean(text, html=html), _clean(title, html=True) or None, _sid(item_id)
+    if not body or item_id is None:
+        return None
+    text = f"{title}\n\n{body}" if title else body
+    url = HN_ITEM_URL.format(item_id)
+    return Document(item_id, "hn", kind, text, _parse_time(time), _sid(author), url, _sid(parent), title)
+
+
+def _from_algolia_hit(rec: dict[str, Any], f: _File, hiring: set[str]) -> list[Document | None]:
+    time, author = rec.get("created_at_i") or rec.get("created_at"), rec.get("author")
+    if rec.get("comment_text") is None:
+        return [_hn_doc(rec["objectID"], rec.get("story_text"), time, author, "discussion", title=rec.get("title"))]
+    parent = _sid(rec.get("parent_id"))
+    top_level = parent is not None and parent == _sid(rec.get("story_id"))
+    kind: DocKind = "posting" if top_level and _is_hiring(rec.get("story_title")) else "discussion"
+    return [_hn_doc(rec["objectID"], rec["comment_text"], time, author, kind, parent)]
+
+
+def _from_algolia_tree(rec: dict[str, Any], f: _File, hiring: set[str]) -> list[Document | None]:
+    docs: list[Document | None] = []
+    stack: list[tuple[dict[str, Any], Any, bool]] = [(rec, rec.get("parent_id"), False)]
+    while stack:  # iterative depth-first walk: deep threads would overflow recursion
+        node, parent, under_hiring = stack.pop()
+        is_comment = node.get("type") == "comment"
+        kind: DocKind = "posting" if (is_comment and under_hiring) or node.get("type") == "job" else "discussion"
+        time, title = node.get("created_at_i") or node.get("created_at"), None if is_comment else node.get("title")
+        docs.append(_hn_doc(node.get("id"), node.get("text"), time, node.get("author"), kind, parent, title))
+        hiring_story = node.get("type") == "story" and _is_hiring(node.get("title"))
+        children = [child for child in node.get("children") or [] if isinstance(child, dict)]
+        stack.extend((child, node.get("id"), hiring_story) for child in reversed(children))
+    return docs
+
+
+def _from_hn_firebase(rec: dict[str, Any], f: _File, hiring: set[str]) -> list[Document | None]:
+    if rec.get("deleted") or rec.get("dead"):
+        return [None]
+    item_id, item_type, parent = _sid(rec["id"]), rec.get("type"), _sid(rec.get("parent"))
+    if item_type == "story" and _is_hiring(rec.get("title")) and item_id:
+        hiring.add(item_id)  # Firebase comments carry no story title: remember the thread for its comments
+    is_comment = item_type == "comment"
+    kind: DocKind = "posting" if (is_comment and parent in hiring) or item_type == "job" else "discussion"
+    title = None if is_comment else rec.get("title")
+    return [_hn_doc(item_id, rec.get("text"), rec.get("time"), rec.get("by"), kind, parent, title)]
+
+
+def _from_hn_benchmark(rec: dict[str, Any], f: _File, hiring: set[str]) -> list[Document | None]:
+    kind: DocKind = "posting" if _sid(rec.get("indent")) in ("0", "0.0") else "discussion"
+    time = rec.get("time") or rec.get("created_at")
+    return [_hn_doc(rec.get("id"), rec.get("text"), time, rec.get("author"), kind, rec.get("parent"), html=False)]
+
+
+def _from_stackexchange(rec: dict[str, Any], f: _File, hiring: set[str]) -> list[Document | None]:
+    """One document per question; answers are advice, not needs."""
+    site, question_id = _sid(rec.get("site")), _sid(rec.get("question_id"))
+    title, body = _clean(rec.get("title"), html=False), _clean(rec.get("body"), html=False)
+    text = f"{title}\n\n{body}" if title and body else title or body
+    if not text:
+        return [None]
+    # Question ids restart at 1 on every site, so without a site the file name keeps ids apart.
+    doc_id = f"{site}-{question_id}" if site else f"se-{f.stem}-{question_id}"
+    created, author, url = _parse_time(rec.get("created_date")), _sid(rec.get("author")), _sid(rec.get("url"))
+    return [Document(doc_id, site or "stackexchange", "discussion", text, created, author, url, None, title or None)]

@@ -1,0 +1,130 @@
+"""Name each cluster: c-TF-IDF keyphrases, its most central normalised job as title, and diverse quotes (MMR)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from jtbd.types import ClusterLabel, Statement
+
+#: Words that say nothing about the job in postings and forum posts alike.
+EXTRA_STOP_WORDS = frozenset(
+    "help helps helping make build building use using work working looking want need like new way ways best "
+    "team company companies startup startups people thing things lot really just get getting good great "
+    "www http https com io".split()
+)
+
+
+def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> list[list[str]]:
+    """Top uni- and bi-grams per cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
+
+    Each cluster's text is one class document; a term scores by its frequency in the class times
+    log(1 + average class length / its frequency over all classes).
+    """
+    if not docs_per_cluster:
+        return []
+    vectorizer = CountVectorizer(
+        ngram_range=(1, 2),
+        stop_words=sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS),
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9+#.-]*[a-zA-Z0-9+#]\b|\b[a-zA-Z]\b",
+        min_df=1,
+    )
+    try:
+        counts = vectorizer.fit_transform(docs_per_cluster)
+    except ValueError:  # every word was a stop word
+        return [[] for _ in docs_per_cluster]
+    terms = vectorizer.get_feature_names_out()
+    tf = counts.toarray().astype(float)
+    tf /= np.maximum(tf.sum(axis=1, keepdims=True), 1.0)
+    average_words = counts.sum() / len(docs_per_cluster)
+    idf = np.log1p(average_words / np.maximum(counts.sum(axis=0).A1, 1))
+    scores = tf * idf
+    out = []
+    for row in scores:
+        top = [terms[i] for i in np.argsort(-row) if row[i] > 0]
+        out.append(_drop_contained(top)[:n_keywords])
+    return out
+
+
+def _drop_contained(terms: list[str]) -> list[str]:
+    """Drop a unigram once a higher-ranked bigram already contains it ("invoice" after "send invoice")."""
+    kept: list[str] = []
+    for term in terms:
+        if " " not in term and any(term in k.split() for k in kept):
+            continue
+        kept.append(term)
+    return kept
+
+
+def mmr(vectors: np.ndarray, centroid: np.ndarray, k: int, *, diversity: float = 0.5) -> list[int]:
+    """Maximal marginal relevance: rows close to the centroid and unlike those already chosen."""
+    if len(vectors) == 0:
+        return []
+    relevance = vectors @ centroid
+    chosen = [int(np.argmax(relevance))]
+    while len(chosen) < min(k, len(vectors)):
+        redundancy = (vectors @ vectors[chosen].T).max(axis=1)
+        score = (1 - diversity) * relevance - diversity * redundancy
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return chosen
+
+
+def label_clusters(
+    statements: Sequence[Statement],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    *,
+    n_keywords: int = 8,
+    max_quotes: int = 5,
+) -> dict[int, ClusterLabel]:
+    """A label for each cluster id in `labels` (noise, -1, gets none). Two clusters never share a title.
+
+    Args:
+        vectors: (n_statements, dims) unit vectors aligned with `statements`.
+        labels: cluster id per statement, -1 for noise.
+    """
+    cluster_ids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
+    members = {c: np.flatnonzero(labels == c) for c in cluster_ids}
+    keywords = ctfidf_keywords(
+        [" ".join(statements[i].job for i in members[c]) for c in cluster_ids], n_keywords=n_keywords
+    )
+    used_titles: set[str] = set()
+    out = {}
+    for cluster_id, words in zip(cluster_ids, keywords):
+        rows = members[cluster_id]
+        centroid = vectors[rows].mean(axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        by_centrality = rows[np.argsort(-(vectors[rows] @ centroid), kind="stable")]
+        title = _unique_title(statements, by_centrality, used_titles, words)
+        used_titles.add(title)
+        quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes)
+        out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes)
+    return out
+
+
+def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
+    for row in ranked_rows[:50]:
+        title = statements[int(row)].job.strip()
+        if title and title not in used:
+            return title
+    base = statements[int(ranked_rows[0])].job.strip() or " / ".join(words[:3])
+    suffix = f" ({', '.join(words[:2])})" if words else ""
+    title, n = base + suffix, 2
+    while title in used:
+        title, n = f"{base}{suffix} #{n}", n + 1
+    return title
+
+
+def _distinct_quotes(
+    statements: Sequence[Statement], rows: np.ndarray, vectors: np.ndarray, centroid: np.ndarray, k: int
+) -> list[int]:
+    """MMR over the cluster's statements, one quote per distinct text."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        seen.setdefault(statements[int(row)].text.strip().lower(), int(row))
+    distinct = np.array(sorted(seen.values()), dtype=int)
+    picked = mmr(vectors[distinct], centroid, k)
+    return [int(distinct[i]) for i in picked]

@@ -1,0 +1,119 @@
+"""Plain frozen records passed between the stages.
+
+Arrays that travel beside a list (embeddings, cluster labels) are aligned with it: row *i* belongs to item *i*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+DocKind = Literal["posting", "discussion"]
+StatementKind = Literal["need", "pain", "search", "workaround", "question", "offering", "role_work", "sentence", "document"]
+
+#: Statement kinds that say someone has a need (used by the pain share of the score).
+DEMAND_KINDS = frozenset({"need", "pain", "search", "workaround", "question"})
+#: Statement kinds that say someone already sells or staffs the job.
+SUPPLY_KINDS = frozenset({"offering", "role_work"})
+
+
+@dataclass(frozen=True)
+class Document:
+    """One text as written by one author: a job posting, a comment, a question."""
+
+    id: str
+    source: str
+    kind: DocKind
+    text: str
+    created_at: datetime | None = None  # always UTC when set
+    author: str | None = None
+    url: str | None = None
+    parent_id: str | None = None
+    title: str | None = None  # also the first line of `text` when set
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What ingestion read, and what it had to skip or repair (each warning names file:line)."""
+
+    documents: list[Document]
+    n_files: int
+    n_skipped: int = 0  # malformed records left out
+    n_replaced_bytes: int = 0  # undecodable bytes replaced by U+FFFD
+    n_undated: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A span of a document that says what someone is trying to get done.
+
+    `start`/`end` are character offsets into the document's text, so `doc.text[start:end] == text`.
+    """
+
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    kind: StatementKind
+    cue: str  # the rule or phrase that fired, e.g. "i wish", "we help", "title?"
+    job: str  # normalised job: verb + object + context, lemmatised
+    doc_kind: DocKind
+    created_at: datetime | None
+    author: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ClusterLabel:
+    """Human-readable description of one cluster."""
+
+    title: str
+    keywords: list[str]
+    quotes: list[int]  # indices into the statement list, most representative first
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    period: str  # "2024-03", "2024-W11", "2024-Q1"
+    count: int
+    total: int  # statements of all clusters in that period (the exposure)
+    n_authors: int
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Yearly growth of a cluster's share of statements, from a Poisson fit with the period total as exposure.
+
+    `rate` is the multiplicative change per year (1.0 = flat, 2.0 = doubles each year); `low`/`high` bound the 95%
+    interval. `None` when there are too few dated periods to fit.
+    """
+
+    rate: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    n_periods: int
+    trend: str  # emerging | rising | stable | declining | fading | unknown
+    q_value: float | None = None  # p-value after Benjamini-Hochberg across all clusters of the run
+
+
+@dataclass(frozen=True)
+class RankedCluster:
+    id: int
+    rank: int
+    label: ClusterLabel
+    members: list[int]  # indices into the statement list
+    size: int
+    n_authors: int
+    n_docs: int
+    growth: Growth
+    score: float
+    score_parts: dict[str, float]
+    series: list[PeriodCount]
+    kind_counts: dict[str, int]
