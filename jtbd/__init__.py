@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def cluster(corpus: Any, **kwargs: Any) -> Run:
-    """Run the whole pipeline on a folder or file; see `jtbd.pipeline.cluster`. Imported lazily so `import jtbd` is fast."""
+    """Run the whole pipeline on a folder or file; see `jtbd.pipeline.cluster` (imported lazily: fast import)."""
     from jtbd.pipeline import cluster as _cluster
 
     return _cluster(corpus, **kwargs)

@@ -14,8 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from jtbd import __version__
 from jtbd.errors import JtbdError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Find the jobs people are trying to get done "
-                  "in a folder of text, group them, and rank them by growth.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Find the jobs people are trying to get done in a folder of text, group them, and rank them by growth.",
+)
 fetch_app = typer.Typer(no_args_is_help=True, help="Download corpora from public APIs (needs internet).")
 app.add_typer(fetch_app, name="fetch")
 err = Console(stderr=True)
@@ -33,8 +36,14 @@ class CliReporter:
         if self.quiet or total < 1:
             return
         if self._bars is None:
-            self._bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=err, transient=True)
+            self._bars = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
             self._bars.start()
         if name not in self._tasks:
             self._tasks[name] = self._bars.add_task(name, total=total)
@@ -72,7 +81,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Find the jobs people are trying to get done in a folder of text, group them, and rank them by growth."""
 
@@ -82,16 +93,32 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S"]
 
 @app.command()
 def cluster(
-    corpus: Annotated[Path, typer.Argument(help="Folder or file: JSONL, JSON, CSV, Parquet, .txt/.md, or .gz of these.")],
+    corpus: Annotated[
+        Path, typer.Argument(help="Folder or file: JSONL, JSON, CSV, Parquet, .txt/.md, or .gz of these.")
+    ],
     out: Annotated[Path | None, typer.Option(help="Output folder. Default: jtbd-out/<corpus name>.")] = None,
-    unit: Annotated[str | None, typer.Option(help="What to cluster: statement (default), sentence or document.")] = None,
-    model: Annotated[str | None, typer.Option(help="Embedding model from models/manifest.toml (minilm, hashing).")] = None,
-    since: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")] = None,
-    until: Annotated[datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date (UTC).")] = None,
-    min_cluster_size: Annotated[int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")] = None,
+    unit: Annotated[
+        str | None, typer.Option(help="What to cluster: statement (default), sentence or document.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Embedding model from models/manifest.toml (minilm, hashing).")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date (UTC).")
+    ] = None,
+    min_cluster_size: Annotated[
+        int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")
+    ] = None,
     period: Annotated[str | None, typer.Option(help="Growth period: week, month (default) or quarter.")] = None,
     window: Annotated[int | None, typer.Option(help="Periods in the growth fit, counted back from the last.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed, saved in run.json.")] = None,
+    noise_similarity: Annotated[
+        float | None,
+        typer.Option(help="Noise joins its nearest cluster at this cosine similarity or more; 1 keeps all noise."),
+    ] = None,
     text_field: Annotated[str | None, typer.Option(help="Column/key holding the text, for unknown layouts.")] = None,
     time_field: Annotated[str | None, typer.Option(help="Column/key holding the timestamp.")] = None,
     id_field: Annotated[str | None, typer.Option(help="Column/key holding the record id.")] = None,
@@ -115,10 +142,22 @@ def cluster(
 
     reporter = CliReporter(quiet)
     try:
-        config = load_config(unit=unit, model=model, since=_utc(since), until=_utc(until),
-                             min_cluster_size=min_cluster_size, period=period, window=window, seed=seed,
-                             text_field=text_field, time_field=time_field, id_field=id_field,
-                             author_field=author_field, strict=strict or None)
+        config = load_config(
+            unit=unit,
+            model=model,
+            since=_utc(since),
+            until=_utc(until),
+            min_cluster_size=min_cluster_size,
+            period=period,
+            window=window,
+            seed=seed,
+            noise_similarity=noise_similarity,
+            text_field=text_field,
+            time_field=time_field,
+            id_field=id_field,
+            author_field=author_field,
+            strict=strict or None,
+        )
         run = run_cluster(corpus, out=out, config=config, reporter=reporter)
     except JtbdError as error:
         _fail(error)
@@ -126,11 +165,25 @@ def cluster(
     finally:
         reporter._close_bars()
     if as_json:
-        summary = {"out_dir": str(run.out_dir), "report": str(run.report_path), "counts": run.info["counts"],
-                   "clusters": [{"rank": c.rank, "id": c.id, "label": c.label.title, "keywords": c.label.keywords,
-                                 "size": c.size, "n_authors": c.n_authors, "trend": c.growth.trend,
-                                 "growth": {"rate": c.growth.rate, "low": c.growth.low, "high": c.growth.high},
-                                 "score": c.score} for c in run.clusters]}
+        summary = {
+            "out_dir": str(run.out_dir),
+            "report": str(run.report_path),
+            "counts": run.info["counts"],
+            "clusters": [
+                {
+                    "rank": c.rank,
+                    "id": c.id,
+                    "label": c.label.title,
+                    "keywords": c.label.keywords,
+                    "size": c.size,
+                    "n_authors": c.n_authors,
+                    "trend": c.growth.trend,
+                    "growth": {"rate": c.growth.rate, "low": c.growth.low, "high": c.growth.high},
+                    "score": c.score,
+                }
+                for c in run.clusters
+            ],
+        }
         typer.echo(json.dumps(summary, indent=1))
         return
     for c in run.clusters[:15]:
@@ -186,5 +239,7 @@ def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20
     from jtbd.history import list_runs
 
     for row in list_runs(home_dir() / "cache.duckdb", limit):
-        typer.echo(f"{row['started_at']:%Y-%m-%d %H:%M}  {row['n_documents']:>7,} docs  {row['n_statements']:>7,} "
-                   f"statements  {row['n_clusters']:>4} clusters  {row['out_dir']}")
+        typer.echo(
+            f"{row['started_at']:%Y-%m-%d %H:%M}  {row['n_documents']:>7,} docs  {row['n_statements']:>7,} "
+            f"statements  {row['n_clusters']:>4} clusters  {row['out_dir']}"
+        )

@@ -18,8 +18,8 @@ class Clusterer(Protocol):
 
 
 def default_min_cluster_size(n_points: int) -> int:
-    """Smallest cluster worth reporting, growing slowly with the corpus: 5 at 500 statements, ~35 at 50,000."""
-    return max(5, round(math.sqrt(n_points) / 6.5))
+    """Smallest cluster worth reporting, growing slowly with the corpus: 5 at 2,000 statements, 25 at 50,000."""
+    return max(5, round(math.sqrt(n_points) / 9))
 
 
 def make_clusterer(n_points: int, *, min_cluster_size: int | None = None, min_samples: int | None = None) -> Clusterer:
@@ -58,3 +58,22 @@ def renumber_by_size(labels: np.ndarray) -> np.ndarray:
     order = sorted(range(len(ids)), key=lambda i: (-counts[i], first[i]))
     mapping = {int(ids[i]): new for new, i in enumerate(order)}
     return np.array([mapping.get(int(label), -1) for label in labels], dtype=int)
+
+
+def assign_noise(vectors: np.ndarray, labels: np.ndarray, *, min_similarity: float) -> np.ndarray:
+    """Give each noise point to the cluster whose centroid is nearest, when their cosine similarity is at least
+    `min_similarity`; the rest stay -1. Centroids are computed from the original members only.
+    """
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    if n_clusters == 0 or min_similarity >= 1:
+        return labels
+    centroids = np.stack([vectors[labels == c].mean(axis=0) for c in range(n_clusters)])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    noise = np.flatnonzero(labels < 0)
+    out = labels.copy()
+    if len(noise):
+        similarity = vectors[noise] @ centroids.T
+        best = similarity.argmax(axis=1)
+        close = similarity[np.arange(len(noise)), best] >= min_similarity
+        out[noise[close]] = best[close]
+    return out

@@ -47,6 +47,8 @@ class Config:
     min_cluster_size: int | None = None  # None: scales with the number of statements
     min_samples: int | None = None
     seed: int = 42
+    # Noise points join their nearest cluster when its centroid is at least this cosine-similar; 1.0 turns it off.
+    noise_similarity: float = 0.55
     period: str = "month"
     window: int = 24  # periods of the growth fit, counted back from the last period
     since: datetime | None = None

@@ -28,54 +28,103 @@ _I = r"\b(?:i|we|my team|our team|our company)\b(?:'m|'re| am| are)?"
 
 CUES: tuple[Cue, ...] = (
     # Postings: the work a company pays for, then the job it does for its customers.
-    _cue("you will", "role_work",
-         r"\byou(?:'ll| will| would|'d)? (?:be )?(?:\w+ly )?(?:build|design|own|lead|develop|create|architect|implement"
-         r"|scale|drive|maintain|work on|help|ship|write|manage|improve|define|shape|join|take|run|bring|set up"
-         r"|be responsible|be building|be working|be joining|be designing|be leading|be developing|be owning)\b",
-         "posting"),
-    _cue("responsible for", "role_work",
-         r"\b(?:responsibilities include|responsible for|the role (?:involves|includes|is to)|your (?:job|role|mission)"
-         r" (?:is|will be) to|in this role)\b", "posting"),
-    _cue("hiring to", "role_work",
-         r"\b(?:looking for|hiring|seeking|need|searching for)\b[^.]{0,60}?\b(?:engineers?|developers?|designers?|"
-         r"scientists?|people|someone|folks|hackers?|leads?|managers?|[a-z]+ists?)\b (?:to|who (?:can|will|wants to))"
-         r" \w+", "posting"),
-    _cue("we help", "offering",
-         r"\b(?:helps?|helping|enables?|enabling|empowers?|allows?|lets|making it (?:easy|easier|possible)|makes? it "
-         r"(?:easy|easier|possible)) (?:\w+ ){0,5}?(?:to )?\w+", "posting"),
-    _cue("we build", "offering",
-         r"\b(?:we|company|startup|team)(?:'re| are)? (?:build|are building|building|develop|make|provide|offer|"
-         r"create|created|built|automate|solve|power|run)s?\b", "posting"),
-    _cue("is a platform", "offering",
-         r"\b(?:is|are) (?:a|an|the) (?:\w+ ){0,4}?(?:platform|tool|service|marketplace|app|software|solution|api|"
-         r"company|startup|product|network|system|engine|infrastructure) (?:that|for|to|which|helping|used by)\b",
-         "posting"),
-    _cue("our mission", "offering", r"\bour (?:mission|goal|vision|product|platform) (?:is|helps|lets|makes)\b",
-         "posting"),
+    _cue(
+        "you will",
+        "role_work",
+        r"\byou(?:'ll| will| would|'d)? (?:be )?(?:\w+ly )?(?:build|design|own|lead|develop|create|architect|implement"
+        r"|scale|drive|maintain|work on|help|ship|write|manage|improve|define|shape|join|take|run|bring|set up"
+        r"|be responsible|be building|be working|be joining|be designing|be leading|be developing|be owning)\b",
+        "posting",
+    ),
+    _cue(
+        "responsible for",
+        "role_work",
+        r"\b(?:responsibilities include|responsible for|the role (?:involves|includes|is to)|your (?:job|role|mission)"
+        r" (?:is|will be) to|in this role)\b",
+        "posting",
+    ),
+    _cue(
+        "hiring to",
+        "role_work",
+        r"\b(?:looking for|hiring|seeking|need|searching for)\b[^.]{0,60}?\b(?:engineers?|developers?|designers?|"
+        r"scientists?|people|someone|folks|hackers?|leads?|managers?|[a-z]+ists?)\b (?:to|who (?:can|will|wants to))"
+        r" \w+",
+        "posting",
+    ),
+    _cue(
+        "we help",
+        "offering",
+        r"\b(?:helps?|helping|enables?|enabling|empowers?|allows?|lets|making it (?:easy|easier|possible)|makes? it "
+        r"(?:easy|easier|possible)) (?:\w+ ){0,5}?(?:to )?\w+",
+        "posting",
+    ),
+    _cue(
+        "we build",
+        "offering",
+        r"\b(?:we|company|startup|team)(?:'re| are)? (?:build|are building|building|develop|make|provide|offer|"
+        r"create|created|built|automate|solve|power|run)s?\b",
+        "posting",
+    ),
+    _cue(
+        "is a platform",
+        "offering",
+        r"\b(?:is|are) (?:a|an|the) (?:\w+ ){0,4}?(?:platform|tool|service|marketplace|app|software|solution|api|"
+        r"company|startup|product|network|system|engine|infrastructure) (?:that|for|to|which|helping|used by)\b",
+        "posting",
+    ),
+    _cue(
+        "our mission",
+        "offering",
+        r"\bour (?:mission|goal|vision|product|platform) (?:is|helps|lets|makes)\b",
+        "posting",
+    ),
     # Discussions: wishes, needs, searches, struggles, workarounds.
-    _cue("i wish", "need", r"\b(?:i|we) (?:really )?wish\b|\bi'd (?:happily )?pay for\b|\bwould (?:happily )?pay for\b|"
-         r"\bit would be (?:great|nice|awesome|helpful|useful) (?:if|to)\b|\bwould love (?:a|an|to|some)\b"),
-    _cue("i need", "need",
-         _I + r" (?:really |desperately |just )?(?:need|want|require|would like|'d like)(?: to| a| an| some| help| "
-         r"advice| a way)\b|\bneed (?:a|an) (?:way|tool|service|app|solution) to\b"),
-    _cue("is there a tool", "search",
-         r"\b(?:is there|are there) (?:a|an|any) (?:\w+ ){0,3}?(?:tool|service|app|way|product|library|platform|"
-         r"software|website|site|solution|company|resource|template|guide)s?\b|\bdoes anyone know (?:of )?(?:a|an|any)\b"),
-    _cue("how do i", "search",
-         r"\bhow (?:do|can|should|would|could) (?:i|we|you|one|a startup|a founder|a small business)\b|"
-         r"\bhow to \w+|\bwhat(?:'s| is| are) the best (?:way|tool|approach|practice|service|method)s?\b|"
-         r"\bwhere (?:can|do|should) (?:i|we) (?:find|get|start|look)\b"),
-    _cue("looking for", "search",
-         r"\b(?:i'm|i am|we're|we are|currently|been) (?:\w+ )?(?:looking|searching) for (?:a|an|some|any|the best)\b|"
-         r"\bany (?:recommendations|suggestions|advice|tips) (?:for|on)\b|\bcan (?:anyone|someone|you) recommend\b",
-         "discussion"),
-    _cue("struggling to", "pain",
-         r"\b(?:struggl(?:e|ing)|frustrat(?:ed|ing)|hard time|difficult(?:y)?|painful|tedious|annoying|nightmare|"
-         r"headache|wast(?:e|ing) (?:of )?(?:time|hours|money)|can't figure out|cannot figure out|no idea how)\b|"
-         r"\btakes? (?:us|me) (?:hours|days|weeks|forever|ages)\b|\bhard to \w+"),
-    _cue("we ended up", "workaround",
-         r"\b(?:ended up|end up|resorted to|hack(?:ed|ing)? together|workaround|manually|using a spreadsheet|"
-         r"in a spreadsheet|with a spreadsheet|duct.tape|cobbled together)\b"),
+    _cue(
+        "i wish",
+        "need",
+        r"\b(?:i|we) (?:really )?wish\b|\bi'd (?:happily )?pay for\b|\bwould (?:happily )?pay for\b|"
+        r"\bit would be (?:great|nice|awesome|helpful|useful) (?:if|to)\b|\bwould love (?:a|an|to|some)\b",
+    ),
+    _cue(
+        "i need",
+        "need",
+        _I + r" (?:really |desperately |just )?(?:need|want|require|would like|'d like)(?: to| a| an| some| help| "
+        r"advice| a way)\b|\bneed (?:a|an) (?:way|tool|service|app|solution) to\b",
+    ),
+    _cue(
+        "is there a tool",
+        "search",
+        r"\b(?:is there|are there) (?:a|an|any) (?:\w+ ){0,3}?(?:tool|service|app|way|product|library|platform|"
+        r"software|website|site|solution|company|resource|template|guide)s?\b"
+        r"|\bdoes anyone know (?:of )?(?:a|an|any)\b",
+    ),
+    _cue(
+        "how do i",
+        "search",
+        r"\bhow (?:do|can|should|would|could) (?:i|we|you|one|a startup|a founder|a small business)\b|"
+        r"\bhow to \w+|\bwhat(?:'s| is| are) the best (?:way|tool|approach|practice|service|method)s?\b|"
+        r"\bwhere (?:can|do|should) (?:i|we) (?:find|get|start|look)\b",
+    ),
+    _cue(
+        "looking for",
+        "search",
+        r"\b(?:i'm|i am|we're|we are|currently|been) (?:\w+ )?(?:looking|searching) for (?:a|an|some|any|the best)\b|"
+        r"\bany (?:recommendations|suggestions|advice|tips) (?:for|on)\b|\bcan (?:anyone|someone|you) recommend\b",
+        "discussion",
+    ),
+    _cue(
+        "struggling to",
+        "pain",
+        r"\b(?:struggl(?:e|ing)|frustrat(?:ed|ing)|hard time|difficult(?:y)?|painful|tedious|annoying|nightmare|"
+        r"headache|wast(?:e|ing) (?:of )?(?:time|hours|money)|can't figure out|cannot figure out|no idea how)\b|"
+        r"\btakes? (?:us|me) (?:hours|days|weeks|forever|ages)\b|\bhard to \w+",
+    ),
+    _cue(
+        "we ended up",
+        "workaround",
+        r"\b(?:ended up|end up|resorted to|hack(?:ed|ing)? together|workaround|manually|using a spreadsheet|"
+        r"in a spreadsheet|with a spreadsheet|duct.tape|cobbled together)\b",
+    ),
 )
 
 BOILERPLATE: tuple[re.Pattern[str], ...] = tuple(

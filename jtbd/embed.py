@@ -82,7 +82,10 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()
         vectors = model.encode(
-            list(texts), batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True,
+            list(texts),
+            batch_size=self.batch_size,
+            show_progress_bar=False,
+            convert_to_numpy=True,
             normalize_embeddings=True,
         )
         return np.asarray(vectors, dtype=np.float32)

@@ -28,6 +28,17 @@ LIGHT_VERBS = frozenset(
 DROP_DEPS = frozenset({"det", "poss", "aux", "auxpass", "neg", "punct", "mark", "expl", "nsubj", "nsubjpass"})
 STOP_WORDS = frozenset({"that", "which", "who", "where", "while", "so", "because", "when", "if", "whom"})
 MAX_JOB_TOKENS = 9
+#: Words that point elsewhere: "handle this", "find one" name no job by themselves.
+VAGUE_WORDS = frozenset(
+    "this that these those it them one ones something anything everything thing things stuff about so there here "
+    "do doing go going way ways what how which".split()
+)
+
+
+def is_vague(job: str) -> bool:
+    """A job whose every word after the verb is a pronoun or filler ("go about doing this") says nothing."""
+    words = job.split()
+    return len(words) < 2 or all(w in VAGUE_WORDS for w in words[1:])
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,11 @@ def extract_statements(
     statement extraction can be measured.
     """
     if unit == "document":
-        return [_statement(doc, 0, len(doc.text), "document", "document", doc.text[:300]) for doc in documents if doc.text.strip()]
+        return [
+            _statement(doc, 0, len(doc.text), "document", "document", doc.text[:300])
+            for doc in documents
+            if doc.text.strip()
+        ]
     if unit == "sentence":
         out = []
         for doc in documents:
@@ -176,15 +191,17 @@ def extract_statements(
     return list(_parse_candidates(candidates, progress=progress, batch_size=batch_size))
 
 
-def _parse_candidates(candidates: list[Candidate], *, progress: Progress | None, batch_size: int) -> Iterable[Statement]:
+def _parse_candidates(
+    candidates: list[Candidate], *, progress: Progress | None, batch_size: int
+) -> Iterable[Statement]:
     nlp = load_parser()
     texts = (c.doc.text[c.start : c.end] for c in candidates)
     for n, (candidate, parsed) in enumerate(zip(candidates, nlp.pipe(texts, batch_size=batch_size)), start=1):
         job = normalise_job(parsed, candidate.cue_end - candidate.start)
-        if job:
-            yield _statement(
-                candidate.doc, candidate.start, candidate.end, candidate.kind, candidate.cue, job
-            )
+        if candidate.cue == "title" and is_vague(job):
+            job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
+        if job and not is_vague(job):
+            yield _statement(candidate.doc, candidate.start, candidate.end, candidate.kind, candidate.cue, job)
         if progress and (n % 500 == 0 or n == len(candidates)):
             progress(n, len(candidates))
 

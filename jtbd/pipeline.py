@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from jtbd import history
-from jtbd.cluster import cluster_vectors, default_min_cluster_size
+from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size
 from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
 from jtbd.extract import extract_statements
@@ -29,8 +29,17 @@ from jtbd.rank import rank_clusters
 from jtbd.report import cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
-PACKAGES = ("jtbd", "numpy", "torch", "sentence-transformers", "transformers", "spacy", "hdbscan", "scikit-learn",
-            "duckdb")
+PACKAGES = (
+    "jtbd",
+    "numpy",
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "spacy",
+    "hdbscan",
+    "scikit-learn",
+    "duckdb",
+)
 
 
 class Reporter(Protocol):
@@ -121,7 +130,7 @@ def cluster(
     embedder = embedder or make_embedder(config.model, batch_size=config.batch_size)
     cache = EmbeddingCache(config.home_path / "cache.duckdb")
     with timed("embed") as box:
-        texts = [s.job if config.unit == "statement" else s.text for s in statements]
+        texts = [embedding_text(s, config.unit) for s in statements]
         embedded = embed_texts(texts, embedder, cache, progress=lambda d, t: reporter.progress("embed", d, t))
         box["summary"] = f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new"
 
@@ -129,12 +138,19 @@ def cluster(
     with timed("cluster") as box:
         min_size = config.min_cluster_size or default_min_cluster_size(len(statements))
         labels = cluster_vectors(embedded.vectors, min_cluster_size=min_size, min_samples=config.min_samples)
+        raw_noise_share = float((labels < 0).mean()) if len(labels) else 0.0
+        labels = assign_noise(embedded.vectors, labels, min_similarity=config.noise_similarity)
         n_clusters = int(labels.max()) + 1 if len(labels) else 0
         noise_share = float((labels < 0).mean()) if len(labels) else 0.0
-        box["summary"] = f"{n_clusters} clusters, {noise_share:.0%} noise, min_cluster_size {min_size}"
+        box["summary"] = (
+            f"{n_clusters} clusters, {noise_share:.0%} noise ({raw_noise_share:.0%} before nearest-"
+            f"cluster assignment), min_cluster_size {min_size}"
+        )
     if n_clusters == 0:
-        note = (f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
-                "gave no cluster. Add documents or pass a smaller --min-cluster-size.")
+        note = (
+            f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
+            "gave no cluster. Add documents or pass a smaller --min-cluster-size."
+        )
         notes.append(note)
         reporter.warn(note)
     undated = sum(1 for s in statements if s.created_at is None)
@@ -142,8 +158,9 @@ def cluster(
         notes.append(f"{undated:,} statements have no date: they are clustered but left out of growth.")
 
     with timed("label") as box:
-        cluster_labels = label_clusters(statements, embedded.vectors, labels, n_keywords=config.n_keywords,
-                                        max_quotes=config.max_quotes)
+        cluster_labels = label_clusters(
+            statements, embedded.vectors, labels, n_keywords=config.n_keywords, max_quotes=config.max_quotes
+        )
         box["summary"] = f"{len(cluster_labels)} labels"
 
     with timed("rank") as box:
@@ -161,10 +178,18 @@ def cluster(
         "versions": _versions(),
         "models": _model_hashes(config, embedder),
         "counts": {
-            "files": ingested.n_files, "documents": len(documents), "documents_read": len(ingested.documents),
-            "skipped_records": ingested.n_skipped, "replaced_bytes": ingested.n_replaced_bytes,
-            "undated_documents": ingested.n_undated, "statements": len(statements), "texts_embedded_new": embedded.n_new,
-            "texts_distinct": embedded.n_unique, "clusters": n_clusters, "noise_share": round(noise_share, 4),
+            "files": ingested.n_files,
+            "documents": len(documents),
+            "documents_read": len(ingested.documents),
+            "skipped_records": ingested.n_skipped,
+            "replaced_bytes": ingested.n_replaced_bytes,
+            "undated_documents": ingested.n_undated,
+            "statements": len(statements),
+            "texts_embedded_new": embedded.n_new,
+            "texts_distinct": embedded.n_unique,
+            "clusters": n_clusters,
+            "noise_share": round(noise_share, 4),
+            "noise_share_before_assignment": round(raw_noise_share, 4),
             "min_cluster_size": min_size,
         },
         "timings": timings,
@@ -176,8 +201,26 @@ def cluster(
         report_path = write_outputs(out_dir, run_info=info, clusters=payload, statements=statements, labels=labels)
         box["summary"] = str(out_dir)
     history.record_run(config.home_path / "cache.duckdb", info)
-    return Run(out_dir=out_dir.resolve(), report_path=report_path, config=config, n_documents=len(documents),
-               statements=statements, labels=labels, clusters=ranked, timings=timings, warnings=warnings, info=info)
+    return Run(
+        out_dir=out_dir.resolve(),
+        report_path=report_path,
+        config=config,
+        n_documents=len(documents),
+        statements=statements,
+        labels=labels,
+        clusters=ranked,
+        timings=timings,
+        warnings=warnings,
+        info=info,
+    )
+
+
+def embedding_text(statement: Statement, unit: str) -> str:
+    """What gets embedded: the normalised job, which groups different wordings of one job, unless it is too
+    short to carry meaning alone; then the statement's own words."""
+    if unit == "statement" and len(statement.job.split()) >= 3:
+        return statement.job
+    return statement.text
 
 
 def _within(documents: list[Document], config: Config) -> list[Document]:

@@ -53,7 +53,9 @@ def _next_period(key: str, period: str) -> str:
     return f"{year + 1}-W01" if week >= last_week else f"{year}-W{week + 1:02d}"
 
 
-def poisson_growth(counts: np.ndarray, totals: np.ndarray, periods_per_year: float) -> tuple[float, float, float] | None:
+def poisson_growth(
+    counts: np.ndarray, totals: np.ndarray, periods_per_year: float
+) -> tuple[float, float, float] | None:
     """Fit log E[count] = log(total) + a + b*t; return (b per year, its standard error, p-value), or None.
 
     Periods with a zero total carry no information and are left out. The standard error is scaled by the
@@ -128,7 +130,7 @@ def rank_clusters(
 
     drafts = []
     for cluster_id, label in cluster_labels.items():
-        rows = np.flatnonzero(labels == cluster_id)
+        rows = [int(r) for r in np.flatnonzero(labels == cluster_id)]
         counts = np.zeros(len(window_periods))
         authors_by_period: dict[str, set[str]] = defaultdict(set)
         for row in rows:
@@ -156,9 +158,17 @@ def rank_clusters(
         score = sum(weights[name] * value for name, value in parts.items())
         ranked.append(
             RankedCluster(
-                id=cluster_id, rank=0, label=label, members=[int(r) for r in rows], size=len(rows),
-                n_authors=n_authors, n_docs=len({statements[r].doc_id for r in rows}), growth=growth,
-                score=round(score, 4), score_parts={k: round(v, 4) for k, v in parts.items()}, series=series,
+                id=cluster_id,
+                rank=0,
+                label=label,
+                members=rows,
+                size=len(rows),
+                n_authors=n_authors,
+                n_docs=len({statements[r].doc_id for r in rows}),
+                growth=growth,
+                score=round(score, 4),
+                score_parts={k: round(v, 4) for k, v in parts.items()},
+                series=series,
                 kind_counts=dict(sorted(kinds.items())),
             )
         )
@@ -166,7 +176,7 @@ def rank_clusters(
     return [RankedCluster(**{**c.__dict__, "rank": i}) for i, c in enumerate(ranked, start=1)]
 
 
-def _n_authors(statements: Sequence[Statement], rows: np.ndarray) -> int:
+def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:
     return len({statements[r].author or statements[r].doc_id for r in rows})
 
 
@@ -187,7 +197,9 @@ def _growth(
         trend = "fading" if recent == 0 or rate < 0.5 else "declining"
     else:
         trend = "stable"
-    return Growth(round(rate, 4), round(low, 4), round(high, 4), round(p_value, 6), n_periods, trend, q_value=round(q, 6))
+    return Growth(
+        round(rate, 4), round(low, 4), round(high, 4), round(p_value, 6), n_periods, trend, q_value=round(q, 6)
+    )
 
 
 def _score_parts(
@@ -195,7 +207,13 @@ def _score_parts(
 ) -> dict[str, float]:
     """The parts of the opportunity score, each on a comparable 0..1-ish scale (see README)."""
     size = max(len(members), 1)
-    growth_part = math.log(growth.low) if growth.low else 0.0
+    # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat.
+    if growth.low is not None and growth.low > 1:
+        growth_part = math.log(growth.low)
+    elif growth.high is not None and growth.high < 1:
+        growth_part = math.log(growth.high)
+    else:
+        growth_part = 0.0
     return {
         "growth": max(-1.0, min(1.0, growth_part)),
         "reach": math.log1p(n_authors) / math.log1p(max(max_authors, 1)),

@@ -20,8 +20,14 @@ import numpy as np
 from jtbd.types import RankedCluster, Statement
 
 SPARK = "▁▂▃▄▅▆▇█"
-TREND_MARK = {"emerging": "🆕 emerging", "rising": "▲ rising", "stable": "● stable", "declining": "▼ declining",
-              "fading": "▽ fading", "unknown": "? unknown"}
+TREND_MARK = {
+    "emerging": "🆕 emerging",
+    "rising": "▲ rising",
+    "stable": "● stable",
+    "declining": "▼ declining",
+    "fading": "▽ fading",
+    "unknown": "? unknown",
+}
 
 
 def cluster_payload(cluster: RankedCluster, statements: Sequence[Statement]) -> dict[str, Any]:
@@ -39,15 +45,27 @@ def cluster_payload(cluster: RankedCluster, statements: Sequence[Statement]) -> 
         "n_authors": cluster.n_authors,
         "n_docs": cluster.n_docs,
         "growth": {
-            "rate": growth.rate, "low": growth.low, "high": growth.high, "per": "year", "p_value": growth.p_value,
-            "q_value": growth.q_value, "trend": growth.trend, "n_periods": growth.n_periods,
+            "rate": growth.rate,
+            "low": growth.low,
+            "high": growth.high,
+            "per": "year",
+            "p_value": growth.p_value,
+            "q_value": growth.q_value,
+            "trend": growth.trend,
+            "n_periods": growth.n_periods,
         },
         "score": cluster.score,
         "score_parts": cluster.score_parts,
         "kinds": cluster.kind_counts,
         "top_jobs": [job for job, _ in sorted(jobs.items(), key=lambda kv: (-kv[1], kv[0]))[:8]],
         "series": [
-            {"period": p.period, "count": p.count, "total": p.total, "share": round(p.share, 6), "n_authors": p.n_authors}
+            {
+                "period": p.period,
+                "count": p.count,
+                "total": p.total,
+                "share": round(p.share, 6),
+                "n_authors": p.n_authors,
+            }
             for p in cluster.series
         ],
         "quotes": [_quote(statements[row]) for row in cluster.label.quotes],
@@ -56,8 +74,13 @@ def cluster_payload(cluster: RankedCluster, statements: Sequence[Statement]) -> 
 
 def _quote(statement: Statement) -> dict[str, Any]:
     return {
-        "text": statement.text, "job": statement.job, "kind": statement.kind, "doc_id": statement.doc_id,
-        "url": statement.url, "start": statement.start, "end": statement.end,
+        "text": statement.text,
+        "job": statement.job,
+        "kind": statement.kind,
+        "doc_id": statement.doc_id,
+        "url": statement.url,
+        "start": statement.start,
+        "end": statement.end,
         "created_at": statement.created_at.isoformat() if statement.created_at else None,
     }
 
@@ -106,17 +129,48 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _write_clusters_csv(path: Path, clusters: list[dict[str, Any]]) -> None:
-    columns = ["rank", "id", "label", "keywords", "size", "n_authors", "n_docs", "trend", "growth_rate",
-               "growth_low", "growth_high", "q_value", "score", "top_quote", "top_quote_url"]
+    columns = [
+        "rank",
+        "id",
+        "label",
+        "keywords",
+        "size",
+        "n_authors",
+        "n_docs",
+        "trend",
+        "growth_rate",
+        "growth_low",
+        "growth_high",
+        "q_value",
+        "score",
+        "top_quote",
+        "top_quote_url",
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for c in clusters:
             quote = c["quotes"][0] if c["quotes"] else {}
             g = c["growth"]
-            writer.writerow([c["rank"], c["id"], c["label"], "; ".join(c["keywords"]), c["size"], c["n_authors"],
-                             c["n_docs"], g["trend"], g["rate"], g["low"], g["high"], g["q_value"], c["score"],
-                             quote.get("text", ""), quote.get("url") or ""])
+            writer.writerow(
+                [
+                    c["rank"],
+                    c["id"],
+                    c["label"],
+                    "; ".join(c["keywords"]),
+                    c["size"],
+                    c["n_authors"],
+                    c["n_docs"],
+                    g["trend"],
+                    g["rate"],
+                    g["low"],
+                    g["high"],
+                    g["q_value"],
+                    c["score"],
+                    quote.get("text", ""),
+                    quote.get("url") or "",
+                ]
+            )
 
 
 def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray) -> None:
@@ -124,9 +178,19 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
         writer = csv.writer(handle)
         writer.writerow(["doc_id", "statement", "cluster_id", "job", "kind", "cue", "start", "end", "created_at"])
         for statement, label in zip(statements, labels):
-            writer.writerow([statement.doc_id, statement.text, int(label), statement.job, statement.kind,
-                             statement.cue, statement.start, statement.end,
-                             statement.created_at.isoformat() if statement.created_at else ""])
+            writer.writerow(
+                [
+                    statement.doc_id,
+                    statement.text,
+                    int(label),
+                    statement.job,
+                    statement.kind,
+                    statement.cue,
+                    statement.start,
+                    statement.end,
+                    statement.created_at.isoformat() if statement.created_at else "",
+                ]
+            )
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -168,16 +232,20 @@ def render_markdown(payload: dict[str, Any]) -> str:
         lines += [f"> {note}", ""]
     if not clusters:
         return "\n".join(lines + ["No clusters were found.", ""])
-    lines += ["| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
-              "|---:|---|---|---|---:|---:|---:|"]
+    lines += [
+        "| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
+        "|---:|---|---|---|---:|---:|---:|",
+    ]
     for c in clusters:
-        lines.append(f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}) | {TREND_MARK[c['growth']['trend']]} | "
-                     f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |")
+        lines.append(
+            f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}) | {TREND_MARK[c['growth']['trend']]} | "
+            f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
+        )
     lines.append("")
     for c in clusters:
         shares = [p["share"] for p in c["series"]]
         lines += [
-            f"## <a id=\"cluster-{c['id']}\"></a>{c['rank']}. {_md(c['label'])}",
+            f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
             "",
             f"**Keyphrases:** {', '.join(c['keywords'])}  ",
             f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {_growth_text(c['growth'])} per year · "

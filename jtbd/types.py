@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Literal
 
 DocKind = Literal["posting", "discussion"]
-StatementKind = Literal["need", "pain", "search", "workaround", "question", "offering", "role_work", "sentence", "document"]
+StatementKind = Literal[
+    "need", "pain", "search", "workaround", "question", "offering", "role_work", "sentence", "document"
+]
 
 #: Statement kinds that say someone has a need (used by the pain share of the score).
 DEMAND_KINDS = frozenset({"need", "pain", "search", "workaround", "question"})

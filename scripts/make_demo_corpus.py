@@ -122,9 +122,7 @@ def load(source_dir: Path) -> list[dict]:
                 r = json.loads(line)
                 body = (r.get("body") or "").strip()
                 date = r.get("created_date") or ""
-                if len(body) < MIN_BODY_CHARS or not re.fullmatch(
-                    r"\d{4}-\d{2}-\d{2}", date
-                ):
+                if len(body) < MIN_BODY_CHARS or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
                     continue
                 r["body"] = body
                 r["site"] = host
@@ -141,11 +139,7 @@ def allocate(available: dict[str, int], n: int, floor: int) -> dict[str, int]:
     # Years whose proportional share falls below the floor are pinned at the floor, repeatedly.
     while True:
         total = sum(free.values())
-        pinned = {
-            y: min(floor, a)
-            for y, a in free.items()
-            if budget * a / total < min(floor, a)
-        }
+        pinned = {y: min(floor, a) for y, a in free.items() if budget * a / total < min(floor, a)}
         if not pinned:
             break
         for y, k in pinned.items():
@@ -297,9 +291,7 @@ def write_license(out_dir: Path, source_dir: Path) -> None:
     (out_dir / "LICENSE.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def write_attribution(
-    out_dir: Path, rows: list[dict], args: argparse.Namespace
-) -> None:
+def write_attribution(out_dir: Path, rows: list[dict], args: argparse.Namespace) -> None:
     per_site = Counter(r["site"] for r in rows)
     per_year = Counter(r["created_date"][:4] for r in rows)
     per_year_site = Counter((r["created_date"][:4], r["site"]) for r in rows)
@@ -325,9 +317,7 @@ def write_attribution(
         "|---|---|---|---:|",
     ]
     for _f, host, name, repo, commit, _lic in SOURCES:
-        lines.append(
-            f"| {host} | {name} | {repo} @ `{commit[:12]}` | {per_site.get(host, 0):,} |"
-        )
+        lines.append(f"| {host} | {name} | {repo} @ `{commit[:12]}` | {per_site.get(host, 0):,} |")
     lines += [
         "",
         "## Questions per year",

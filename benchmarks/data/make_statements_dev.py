@@ -95,8 +95,11 @@ def sample_postings(rng: random.Random) -> list[dict]:
 
 def sample_replies(rng: random.Random) -> list[dict]:
     pool = sorted(
-        ({"id": r["id"], "text": r["text"]} for r in read_jsonl(HN / "all_comments.jsonl.gz")
-         if r.get("indent", 0) >= 1 and r.get("text")),
+        (
+            {"id": r["id"], "text": r["text"]}
+            for r in read_jsonl(HN / "all_comments.jsonl.gz")
+            if r.get("indent", 0) >= 1 and r.get("text")
+        ),
         key=lambda r: r["id"],
     )
     rng.shuffle(pool)
@@ -113,8 +116,14 @@ def sample_replies(rng: random.Random) -> list[dict]:
 
 def sample_questions(rng: random.Random) -> list[dict]:
     pools = {
-        site: sorted(({"qid": q["question_id"], "title": q["title"].strip(), "body": q.get("body") or ""}
-                      for q in read_jsonl(SE / fname) if q.get("title")), key=lambda q: q["qid"])
+        site: sorted(
+            (
+                {"qid": q["question_id"], "title": q["title"].strip(), "body": q.get("body") or ""}
+                for q in read_jsonl(SE / fname)
+                if q.get("title")
+            ),
+            key=lambda q: q["qid"],
+        )
         for site, fname in SE_FILES.items()
     }
     alloc = allocate({k: len(v) for k, v in pools.items()}, N_QUESTION)
@@ -131,8 +140,9 @@ def sample_questions(rng: random.Random) -> list[dict]:
         if need[site] == 0:
             continue
         text = q["title"] + "\n\n" + q["body"]
-        doc = Document(id=f"{site}-{q['qid']}", source="startup_question", kind="discussion", text=text,
-                       title=q["title"])
+        doc = Document(
+            id=f"{site}-{q['qid']}", source="startup_question", kind="discussion", text=text, title=q["title"]
+        )
         cand = spans(doc)
         want_title = n_titles > 0
         if want_title:
