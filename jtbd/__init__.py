@@ -6,6 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Load the stage module `jtbd.cluster` first: importing a submodule for the first time sets it as an attribute of
+# the package, which would otherwise replace the `cluster()` function defined below.
+import jtbd.cluster as _cluster_stage  # noqa: E402,F401
+
 if TYPE_CHECKING:
     from jtbd.pipeline import Run
 

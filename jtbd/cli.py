@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,11 +52,11 @@ class CliReporter:
     def stage(self, name: str, summary: str, seconds: float) -> None:
         self._close_bars()
         if not self.quiet:
-            err.print(f"{name}: {summary}, {seconds:,.1f} s", highlight=False)
+            err.print(f"{name}: {summary}, {seconds:,.1f} s", highlight=False, markup=False)
 
     def warn(self, message: str) -> None:
         self._close_bars()
-        err.print(f"warning: {message}", style="yellow", highlight=False, soft_wrap=True)
+        err.print(f"warning: {message}", style="yellow", highlight=False, soft_wrap=True, markup=False)
 
     def _close_bars(self) -> None:
         if self._bars is not None:
@@ -64,12 +64,17 @@ class CliReporter:
             self._bars, self._tasks = None, {}
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+def _utc(value: datetime | None, *, end_of_day: bool = False) -> datetime | None:
+    """Dates on the command line are UTC; `--until 2024-03-31` means up to the end of that day."""
+    if value is None:
+        return None
+    if end_of_day and (value.hour, value.minute, value.second) == (0, 0, 0):
+        value = value + timedelta(days=1) - timedelta(microseconds=1)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _fail(error: JtbdError) -> None:
-    err.print(f"Error: {error}", style="red", highlight=False, soft_wrap=True)
+    err.print(f"Error: {error}", style="red", highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(code=1)
 
 
@@ -107,7 +112,7 @@ def cluster(
         datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date (UTC).")
+        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date, inclusive (UTC).")
     ] = None,
     min_cluster_size: Annotated[
         int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")
@@ -146,7 +151,7 @@ def cluster(
             unit=unit,
             model=model,
             since=_utc(since),
-            until=_utc(until),
+            until=_utc(until, end_of_day=True),
             min_cluster_size=min_cluster_size,
             period=period,
             window=window,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,18 @@ class Config:
     home: Path | None = None  # None: home_dir()
 
     def __post_init__(self) -> None:
+        for name in ("since", "until"):  # a date without a zone means UTC, as everywhere in jtbd
+            value = getattr(self, name)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                object.__setattr__(self, name, value.replace(tzinfo=UTC))
+        if not 0.0 <= self.noise_similarity <= 1.0:
+            raise ConfigError(
+                f"noise_similarity must be between 0 and 1. Got {self.noise_similarity}. "
+                "Pass --noise-similarity 1 to keep all noise."
+            )
+        for name, low in (("max_quotes", 0), ("n_keywords", 1), ("batch_size", 1)):
+            if getattr(self, name) < low:
+                raise ConfigError(f"{name} must be an int >= {low}. Got {getattr(self, name)}.")
         if self.min_cluster_size is not None and self.min_cluster_size < 2:
             raise ConfigError(
                 f"min_cluster_size must be an int >= 2. Got {self.min_cluster_size}. "

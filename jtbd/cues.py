@@ -127,15 +127,21 @@ CUES: tuple[Cue, ...] = (
     ),
 )
 
-BOILERPLATE: tuple[re.Pattern[str], ...] = tuple(
+#: Lines no document's job lives in: e-mail addresses and bare links.
+BOILERPLATE_ANY: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\S+@\S+\.\w+"),
+    re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE),
+)
+
+#: Posting boilerplate: apply/contact, visa/salary/benefits, location, EEO, header fields. Only for postings: a
+#: founder asking how to split equity or sponsor a visa states a real job.
+BOILERPLATE_POSTING: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\S+@\S+\.\w+",  # e-mail
-        r"^\W*(?:https?://|www\.)\S+\W*$",  # a bare URL
         r"\b(?:apply|applications?|send (?:your |us )?(?:a |an )?(?:resume|cv|email|note)|email (?:us|me)|reach out|"
         r"contact (?:us|me)|get in touch|drop (?:us|me) a)\b",
         r"\b(?:visa|sponsorship|relocation|h-?1b|salary|compensation|equity|stock options|401\s?k|benefits?|"
-        r"health(?:care| insurance)|dental|vacation|pto|paid time off|parental leave|stipend|perks)\b",
+        r"health insurance|medical insurance|dental|vacation|pto|paid time off|parental leave|stipend|perks)\b",
         r"\b(?:remote|onsite|on-site|hybrid|full[- ]time|part[- ]time|contract(?:or)?|intern(?:ship)?s?)\b"
         r"[^a-z]*$",
         r"\b(?:equal opportunity|eoe|without regard to|regardless of (?:race|gender)|diverse (?:team|workforce)|"
@@ -158,6 +164,6 @@ def english_enough(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.lower())[:200]
     if not words:
         return False
-    if len(words) < 6:
-        return any(w in _ENGLISH for w in words) or all(w.isascii() for w in words)
+    if len(words) < 20:  # too short for word statistics: Latin script is taken as English
+        return all(w.isascii() for w in words)
     return sum(w in _ENGLISH for w in words) / len(words) >= 0.12

@@ -70,6 +70,9 @@ class SentenceTransformerEmbedder:
             os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # our own bars (or --quiet) only
 
             try:
                 self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jtbd.cues import BOILERPLATE, CUES, Cue, english_enough
+from jtbd.cues import BOILERPLATE_ANY, BOILERPLATE_POSTING, CUES, Cue, english_enough
 from jtbd.types import Document, Statement, StatementKind
 
 Progress = Callable[[int, int], None]
@@ -89,11 +89,16 @@ def split_sentences(doc: Document) -> Iterator[tuple[int, int]]:
                 yield start, end
 
 
-def is_boilerplate(sentence: str) -> bool:
-    """Header lines, location/salary/visa/contact/benefit/EEO lines and tech-stack lists."""
+def is_boilerplate(sentence: str, doc_kind: str = "posting") -> bool:
+    """E-mails and bare links anywhere; in postings also header lines, location/salary/visa/contact/benefit/EEO
+    lines and tech-stack lists."""
+    if any(pattern.search(sentence) for pattern in BOILERPLATE_ANY):
+        return True
+    if doc_kind != "posting":
+        return False
     if sentence.count("|") >= 2 or sentence.count("•") >= 2:
         return True
-    if any(pattern.search(sentence) for pattern in BOILERPLATE):
+    if any(pattern.search(sentence) for pattern in BOILERPLATE_POSTING):
         return True
     words = sentence.split()
     commas = sentence.count(",")
@@ -121,7 +126,7 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
         if start < title_end or not (MIN_CHARS <= end - start <= MAX_CHARS):
             continue
         sentence = doc.text[start:end]
-        if is_boilerplate(sentence):
+        if is_boilerplate(sentence, doc.kind):
             continue
         cue = find_cue(sentence, doc.kind)
         if cue is None:
@@ -152,8 +157,15 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         words = words or [t.lower_ for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
         return " ".join(words[:MAX_JOB_TOKENS])
     words = [verb.lemma_.lower()]
+    previous = verb
     for token in tokens[verb.i - tokens[0].i + 1 :]:
-        if token.is_punct or token.lower_ in STOP_WORDS or token.pos_ in ("PRON",) and token.dep_ == "nsubj":
+        glued = not previous.whitespace_  # "co-founder", "e-commerce", "B2B/SaaS": one word for us
+        previous = token
+        if glued and words and (token.text in "-/+&" or words[-1].endswith(tuple("-/+&"))):
+            words[-1] += token.lower_
+            continue
+        # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause.
+        if token.is_punct or (len(words) > 1 and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
             break
         if token.dep_ in ("det", "poss") or token.pos_ == "AUX":
             continue
@@ -184,7 +196,7 @@ def extract_statements(
         for doc in documents:
             for start, end in split_sentences(doc):
                 sentence = doc.text[start:end]
-                if MIN_CHARS <= len(sentence) <= MAX_CHARS and not is_boilerplate(sentence):
+                if MIN_CHARS <= len(sentence) <= MAX_CHARS and not is_boilerplate(sentence, doc.kind):
                     out.append(_statement(doc, start, end, "sentence", "sentence", sentence))
         return out
     candidates = [c for doc in documents for c in find_candidates(doc)]

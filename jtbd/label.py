@@ -60,7 +60,7 @@ def _drop_contained(terms: list[str]) -> list[str]:
 
 def mmr(vectors: np.ndarray, centroid: np.ndarray, k: int, *, diversity: float = 0.5) -> list[int]:
     """Maximal marginal relevance: rows close to the centroid and unlike those already chosen."""
-    if len(vectors) == 0:
+    if len(vectors) == 0 or k < 1:
         return []
     relevance = vectors @ centroid
     chosen = [int(np.argmax(relevance))]

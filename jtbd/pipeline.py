@@ -112,6 +112,7 @@ def cluster(
         timings[name] = round(time.perf_counter() - begin, 3)
         reporter.stage(name, box["summary"], timings[name])
 
+    embedder = embedder or make_embedder(config.model, batch_size=config.batch_size)  # unknown model: fail early
     with timed("ingest") as box:
         fields = FieldMap(config.text_field, config.time_field, config.id_field, config.author_field)
         ingested = read_corpus(corpus, fields=fields, strict=config.strict)
@@ -127,7 +128,6 @@ def cluster(
         )
         box["summary"] = f"{len(statements):,} {config.unit}s ({len(statements) / max(len(documents), 1):.2f}/doc)"
 
-    embedder = embedder or make_embedder(config.model, batch_size=config.batch_size)
     cache = EmbeddingCache(config.home_path / "cache.duckdb")
     with timed("embed") as box:
         texts = [embedding_text(s, config.unit) for s in statements]

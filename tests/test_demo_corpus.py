@@ -37,12 +37,7 @@ def test_every_record_carries_attribution(records: list[dict]) -> None:
         assert isinstance(r["author"], str) and r["author"].strip(), r
         assert r["license"] == "CC BY-SA 3.0", r
         date = r["created_date"]
-        assert (
-            isinstance(date, str)
-            and len(date) == 10
-            and date[4] == "-"
-            and date[7] == "-"
-        ), r
+        assert isinstance(date, str) and len(date) == 10 and date[4] == "-" and date[7] == "-", r
         assert r["body"].strip() and r["title"].strip(), r
 
 
@@ -51,6 +46,4 @@ def test_size_and_year_span(records: list[dict]) -> None:
     years = {r["created_date"][:4] for r in records}
     assert len(years) >= 8, sorted(years)
     keys = [(r["created_date"], r["question_id"]) for r in records]
-    assert keys == sorted(keys), (
-        "questions.jsonl should be sorted by created_date, question_id"
-    )
+    assert keys == sorted(keys), "questions.jsonl should be sorted by created_date, question_id"

@@ -1,0 +1,147 @@
+"""Measure job-statement extraction: detection precision/recall, kind accuracy, normalisation, and speed.
+
+Usage: python benchmarks/extraction.py [--n-speed 5000]
+
+Quality uses the hand-labelled set benchmarks/data/statements_dev.jsonl (see STATEMENTS_LABELLING.md): rules may
+be tuned on the `dev` part only; the `heldout` part is reported beside it and never looked at while tuning.
+Speed runs extraction over HN postings from ../shared (skipped cleanly when absent). Prints tables and writes
+benchmarks/results/extraction.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_SET = REPO / "benchmarks" / "data" / "statements_dev.jsonl"
+POSTINGS = REPO.parent / "shared" / "corpora" / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
+
+
+def predict(record: dict) -> tuple[str | None, str | None]:
+    """The extractor's (kind, job) for one labelled sentence, seen in its document role (posting/discussion/title)."""
+    from jtbd.extract import extract_statements
+    from jtbd.types import Document
+
+    sentence = record["sentence"]
+    is_title = record["source"] == "startup_question" and record["start"] == 0
+    doc = Document(
+        id=record["id"], source="dev", kind=record["doc_kind"], text=sentence, title=sentence if is_title else None
+    )
+    statements = extract_statements([doc])
+    if not statements:
+        return None, None
+    return statements[0].kind, statements[0].job
+
+
+def keeps_verb_and_object(predicted: str, gold: str, nlp) -> bool:
+    """True when the predicted job has the gold job's verb (lemma) and at least one of its object nouns."""
+    gold_doc, pred_doc = nlp(gold), nlp(predicted)
+    pred_lemmas = {t.lemma_.lower() for t in pred_doc}
+    gold_verb = next((t.lemma_.lower() for t in gold_doc if t.pos_ in ("VERB", "AUX")), gold.split()[0].lower())
+    gold_nouns = {t.lemma_.lower() for t in gold_doc if t.pos_ in ("NOUN", "PROPN")}
+    pred_first = pred_doc[0].lemma_.lower() if len(pred_doc) else ""
+    verb_kept = gold_verb == pred_first or gold_verb in pred_lemmas
+    object_kept = not gold_nouns or bool(gold_nouns & pred_lemmas)
+    return verb_kept and object_kept
+
+
+def quality(records: list[dict]) -> dict:
+    from jtbd.extract import load_parser
+
+    nlp = load_parser()
+    tp = fp = fn = kind_right = kept = 0
+    by_source: dict[str, list[int]] = {}
+    errors = []
+    for record in records:
+        kind, job = predict(record)
+        gold = bool(record["is_statement"])
+        hit = kind is not None
+        counts = by_source.setdefault(record["source"], [0, 0, 0])
+        if hit and gold:
+            tp += 1
+            counts[0] += 1
+            kind_right += kind == record["kind"]
+            kept += keeps_verb_and_object(job or "", record["job"], nlp)
+        elif hit:
+            fp += 1
+            counts[1] += 1
+            errors.append(("FP", record["id"], kind, record["sentence"][:100]))
+        elif gold:
+            fn += 1
+            counts[2] += 1
+            errors.append(("FN", record["id"], record["kind"], record["sentence"][:100]))
+    return {
+        "n": len(records),
+        "statements": tp + fn,
+        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "kind_accuracy": round(kind_right / tp, 3) if tp else None,
+        "keeps_verb_and_object": round(kept / tp, 3) if tp else None,
+        "by_source_tp_fp_fn": by_source,
+        "errors": errors,
+    }
+
+
+def speed(n: int) -> dict | None:
+    if not POSTINGS.is_file():
+        return None
+    from jtbd.extract import extract_statements, load_parser, load_sentencizer
+    from jtbd.ingest import read_corpus
+
+    documents = read_corpus(POSTINGS).documents[:n]
+    load_parser(), load_sentencizer()  # model loading is reported by the pipeline, not here
+    start = time.perf_counter()
+    statements = extract_statements(documents)
+    seconds = time.perf_counter() - start
+    return {
+        "documents": len(documents),
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(len(documents) / seconds, 1),
+        "statements_per_doc": round(len(statements) / len(documents), 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-speed", type=int, default=5000, help="HN postings for the speed figure")
+    parser.add_argument(
+        "--show-errors", choices=["dev", "none"], default="none", help="list misses on the dev part (never on heldout)"
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "extraction.json")
+    args = parser.parse_args()
+    records = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results: dict = {}
+    print(f"{'part':<9}{'n':>5}{'stmts':>7}{'precision':>11}{'recall':>8}{'kind acc':>10}{'verb+obj':>10}")
+    for part in ("dev", "heldout"):
+        q = quality([r for r in records if r["split"] == part])
+        results[part] = {k: v for k, v in q.items() if k != "errors"}
+        print(
+            f"{part:<9}{q['n']:>5}{q['statements']:>7}{q['precision'] or 0:>11.3f}{q['recall'] or 0:>8.3f}"
+            f"{q['kind_accuracy'] or 0:>10.3f}{q['keeps_verb_and_object'] or 0:>10.3f}"
+        )
+        if part == "dev" and args.show_errors == "dev":
+            for error in q["errors"]:
+                print("   ", *error)
+    results["speed"] = speed(args.n_speed)
+    if results["speed"]:
+        s = results["speed"]
+        print(
+            f"\nspeed: {s['documents']:,} HN postings in {s['seconds']} s = {s['docs_per_s']} docs/s, "
+            f"{s['statements_per_doc']} statements/doc, peak RSS {s['peak_rss_mb']} MB"
+        )
+    else:
+        print(f"\nspeed: skipped ({POSTINGS} not found)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

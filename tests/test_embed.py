@@ -1,0 +1,142 @@
+"""Tests for jtbd.embed: the DuckDB cache, de-duplication, unit vectors, the hashing and the real MiniLM embedder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from jtbd import embed
+from jtbd.embed import EmbeddingCache, HashingEmbedder, embed_texts, make_embedder, text_hash
+
+TEXTS = [
+    "send invoices to clients automatically",
+    "find a technical cofounder",
+    "get first customers for a b2b saas",
+    "send invoices to clients automatically",
+    "track expenses for a small business",
+]
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every text it is asked to embed."""
+
+    def __init__(self, inner, fail_on_call: int | None = None) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimensions = inner.dimensions
+        self.calls: list[list[str]] = []
+        self.fail_on_call = fail_on_call
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        if self.fail_on_call is not None and len(self.calls) == self.fail_on_call:
+            raise KeyboardInterrupt
+        return self.inner.embed(texts)
+
+    @property
+    def embedded(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+def test_embed_cache_hit_on_second_call(tmp_path, hashing):
+    cache = EmbeddingCache(tmp_path / "cache.duckdb")
+    first = embed_texts(TEXTS, hashing, cache)
+    counting = CountingEmbedder(hashing)
+    second = embed_texts(TEXTS, counting, EmbeddingCache(tmp_path / "cache.duckdb"))  # a new handle, same file
+    assert (first.n_unique, first.n_new) == (4, 4)
+    assert (second.n_unique, second.n_new) == (4, 0)
+    assert counting.calls == []
+    assert np.array_equal(first.vectors, second.vectors)
+    assert first.vectors.dtype == np.float32 and first.vectors.shape == (5, hashing.dimensions)
+
+
+def test_embed_duplicates_are_embedded_once(hashing):
+    counting = CountingEmbedder(hashing)
+    result = embed_texts(TEXTS + TEXTS[:2], counting, None)
+    assert sorted(counting.embedded) == sorted(set(TEXTS))
+    assert result.n_new == 4
+    assert np.array_equal(result.vectors[0], result.vectors[3])
+    assert np.array_equal(result.vectors[1], result.vectors[6])
+
+
+def test_embed_rows_align_with_texts(hashing):
+    result = embed_texts(TEXTS, hashing, None)
+    for row, text in enumerate(TEXTS):
+        assert np.allclose(result.vectors[row], hashing.embed([text])[0])
+
+
+def test_embed_vectors_are_unit_length(tmp_path, hashing):
+    result = embed_texts(TEXTS, hashing, EmbeddingCache(tmp_path / "cache.duckdb"))
+    assert np.allclose(np.linalg.norm(result.vectors, axis=1), 1.0, atol=1e-5)
+    cached = embed_texts(TEXTS, hashing, EmbeddingCache(tmp_path / "cache.duckdb"))
+    assert np.allclose(np.linalg.norm(cached.vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_embed_cache_is_keyed_by_model(tmp_path, hashing):
+    cache = EmbeddingCache(tmp_path / "cache.duckdb")
+    embed_texts(TEXTS, hashing, cache)
+    other = HashingEmbedder(dimensions=64)
+    result = embed_texts(TEXTS, other, cache)
+    assert result.n_new == 4  # another model's vectors are never served
+    assert result.vectors.shape == (5, 64)
+
+
+def test_embed_interrupted_run_keeps_finished_chunks(tmp_path, hashing, monkeypatch):
+    monkeypatch.setattr(embed, "CHUNK", 2)
+    texts = [f"job number {n} for the cache" for n in range(7)]
+    cache = EmbeddingCache(tmp_path / "cache.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(texts, CountingEmbedder(hashing, fail_on_call=3), cache)
+    counting = CountingEmbedder(hashing)
+    result = embed_texts(texts, counting, cache)
+    assert result.n_new == 3  # the two chunks written before the interrupt are reused
+    assert len(counting.embedded) == 3
+    assert np.allclose(result.vectors, hashing.embed(texts))
+
+
+def test_embed_reports_progress(hashing, monkeypatch):
+    monkeypatch.setattr(embed, "CHUNK", 3)
+    seen: list[tuple[int, int]] = []
+    embed_texts([f"text {n}" for n in range(7)], hashing, None, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 7), (6, 7), (7, 7)]
+
+
+def test_embed_empty_input(tmp_path, hashing):
+    result = embed_texts([], hashing, EmbeddingCache(tmp_path / "cache.duckdb"))
+    assert result.vectors.shape == (0, hashing.dimensions)
+    assert (result.n_unique, result.n_new) == (0, 0)
+
+
+def test_embed_text_hash_is_sha1_of_utf8():
+    assert text_hash("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d"
+    assert text_hash("é") != text_hash("e")
+
+
+def test_embed_hashing_embedder_is_deterministic_and_lexical():
+    a, b = HashingEmbedder(), HashingEmbedder()
+    vectors = a.embed(["send invoices to clients", "send invoices to my clients", "find a technical cofounder"])
+    assert np.array_equal(
+        vectors, b.embed(["send invoices to clients", "send invoices to my clients", "find a technical cofounder"])
+    )
+    assert vectors[0] @ vectors[1] > 0.7
+    assert vectors[0] @ vectors[2] < 0.3
+
+
+def test_embed_make_embedder_hashing_needs_no_weights():
+    embedder = make_embedder("hashing")
+    assert isinstance(embedder, HashingEmbedder)
+    assert embedder.dimensions == 256 and embedder.model_id == "hashing-256-v1"
+
+
+@pytest.mark.slow
+def test_embed_real_minilm_vectors():
+    embedder = make_embedder("minilm")
+    vectors = embedder.embed(
+        ["send invoices to clients automatically", "automatically bill my customers", "find a technical cofounder"]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # meaning, not shared words
+    assert embedder.model_id == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"

@@ -1,0 +1,225 @@
+"""Tests for jtbd.extract and jtbd.cues: cue families, boilerplate, offsets, language, units, job normalisation.
+
+Statement extraction parses with the real en_core_web_sm (installed, fast): the texts here are kept few and short.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jtbd.cues import english_enough
+from jtbd.extract import extract_statements, find_cue, is_boilerplate, is_vague, split_sentences
+from jtbd.types import Document
+
+
+def _doc(text: str, kind: str = "discussion", *, title: str | None = None, doc_id: str = "d1") -> Document:
+    return Document(id=doc_id, source="test", kind=kind, text=text, title=title, author="ann")
+
+
+def _one(text: str, kind: str = "discussion"):
+    statements = extract_statements([_doc(text, kind)])
+    assert len(statements) == 1, statements
+    return statements[0]
+
+
+# Cue families
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_kind", "kind", "job_start"),
+    [
+        ("I wish there was a simple way to track my expenses.", "discussion", "need", "track expenses"),
+        ("It is so frustrating to reconcile bank statements every month.", "discussion", "pain", "reconcile bank"),
+        ("Is there a tool to send invoices to clients automatically?", "discussion", "search", "send invoices"),
+        ("We ended up using a spreadsheet to track vendor payments.", "discussion", "workaround", "track vendor"),
+        (
+            "Acme helps small agencies to reconcile their invoices across all of their clients.",
+            "posting",
+            "offering",
+            "reconcile invoices",
+        ),
+        ("You will build the data pipeline for our billing system.", "posting", "role_work", "build data pipeline"),
+    ],
+)
+def test_extract_each_cue_family_fires(text, doc_kind, kind, job_start):
+    statement = _one(text, doc_kind)
+    assert statement.kind == kind
+    assert statement.text == text
+    assert statement.job.startswith(job_start)
+    assert statement.doc_kind == doc_kind and statement.author == "ann"
+
+
+def test_extract_question_title_becomes_question():
+    title = "Accounting software for a two-person company"
+    doc = _doc(f"{title}\n\nWe are two people and the books take all of our weekends.", title=title)
+    statements = extract_statements([doc])
+    assert statements[0].kind == "question"
+    assert statements[0].cue == "title"
+    assert (statements[0].start, statements[0].end) == (0, len(title))
+    assert "accounting software" in statements[0].job
+
+
+def test_extract_title_with_a_cue_takes_the_cue_kind():
+    title = "How do I find beta testers for a mobile app?"
+    statements = extract_statements([_doc(f"{title}\n\nThanks!", title=title)])
+    assert [(s.kind, s.cue) for s in statements] == [("search", "how do i")]
+
+
+def test_extract_cues_depend_on_the_document_kind():
+    text = "We are looking for a developer to build our billing API."
+    assert _one(text, "posting").kind == "role_work"  # hiring, in a job posting
+    assert _one(text, "discussion").kind == "search"  # a search, in a forum
+    assert find_cue("You will build the data pipeline.", "discussion") is None  # posting-only cue
+
+
+def test_extract_sentence_without_cue_gives_nothing():
+    assert extract_statements([_doc("The weather in Lisbon was lovely and the food was great.")]) == []
+
+
+# Boilerplate
+
+
+POSTING_BOILERPLATE = [
+    "Acme | Backend Engineer | we build billing software for agencies",  # header
+    "Email jobs@acme.com and we will help you get started.",  # e-mail
+    "You will build APIs and be paid $150k-$180k plus a bonus.",  # salary range
+    "We help with visa sponsorship and relocation for the whole team.",  # visa
+    "You will work on our platform, remote, full-time",  # remote line
+    "Apply here if you will build the future of payments with us.",  # apply line
+    "Acme is an equal opportunity employer that helps everyone grow.",  # EEO
+    "Tech stack: we build with Python, Go, Postgres, React and Kubernetes",  # tech-stack label
+    "We build Python, Go, Postgres, React, Kubernetes, Terraform, AWS",  # tech-stack list
+]
+OFFERING = "Acme helps small agencies to reconcile their invoices across all of their clients."
+
+
+@pytest.mark.parametrize("line", POSTING_BOILERPLATE)
+def test_extract_boilerplate_line_is_recognised(line):
+    assert is_boilerplate(line)
+    assert find_cue(line, "posting") is not None  # so only the boilerplate rule keeps it out
+
+
+def test_extract_boilerplate_removed_from_posting():
+    doc = _doc("\n".join(POSTING_BOILERPLATE[:5] + [OFFERING] + POSTING_BOILERPLATE[5:]), "posting")
+    statements = extract_statements([doc])
+    assert [s.text for s in statements] == [OFFERING]
+    assert not is_boilerplate(OFFERING)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How should I split equity with my cofounder?",
+        "How do I set a fair salary for my first engineer?",
+        "Is there a service to sponsor a visa for my first employee?",
+        "What is the best way to attract customers to a new web application?",
+    ],
+)
+def test_extract_discussion_keeps_needs_about_equity_salary_or_visas(text):
+    # Posting boilerplate words (equity, salary, visa, "application") name real jobs when a founder asks about them.
+    statement = _one(text, "discussion")
+    assert statement.kind == "search"
+
+
+# Offsets
+
+
+def test_extract_offsets_point_into_the_document():
+    text = (
+        "Title line without a cue\n\n"
+        "  I wish there was a simple way to track my expenses.   It is so frustrating to reconcile bank statements!\n"
+        "\tWe ended up using a spreadsheet to track vendor payments.\n\n\n"
+        "Is there a tool to send invoices to clients automatically?  "
+    )
+    doc = _doc(text)
+    statements = extract_statements([doc])
+    assert [s.kind for s in statements] == ["need", "pain", "workaround", "search"]
+    for s in statements:
+        assert doc.text[s.start : s.end] == s.text
+        assert s.text == s.text.strip()
+        assert s.doc_id == "d1"
+
+
+@pytest.mark.parametrize("unit", ["sentence", "document"])
+def test_extract_offsets_hold_in_every_unit(unit):
+    doc = _doc("  I wish there was a simple way to track expenses.\nThe second line has no cue at all.  ")
+    statements = extract_statements([doc], unit=unit)
+    assert statements
+    for s in statements:
+        assert doc.text[s.start : s.end] == s.text
+
+
+def test_extract_split_sentences_breaks_at_lines():
+    doc = _doc("First sentence here. Second one here\nThird line")
+    spans = [doc.text[a:b] for a, b in split_sentences(doc)]
+    assert spans == ["First sentence here.", "Second one here", "Third line"]
+
+
+# Language and empty input
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_extract_empty_text_gives_no_statements(text):
+    for unit in ("statement", "sentence", "document"):
+        assert extract_statements([_doc(text)], unit=unit) == []
+
+
+def test_extract_non_english_text_gives_no_statements():
+    german = (
+        "Wie finde ich einen technischen Mitgründer für mein Startup? Ich brauche dringend Hilfe bei der "
+        "Buchhaltung und den Rechnungen, weil das alles zu lange dauert."
+    )
+    assert not english_enough(german)
+    assert extract_statements([_doc(german)]) == []
+    assert english_enough("How do I find a technical cofounder for my startup?")
+
+
+def test_extract_no_documents():
+    assert extract_statements([]) == []
+
+
+# Units
+
+
+def test_extract_unit_sentence_keeps_every_non_boilerplate_sentence():
+    doc = _doc("The weather was lovely. I wish invoicing were automatic.\nEmail me at ann@example.com please.")
+    statements = extract_statements([doc], unit="sentence")
+    assert [s.text for s in statements] == ["The weather was lovely.", "I wish invoicing were automatic."]
+    assert {s.kind for s in statements} == {"sentence"}
+
+
+def test_extract_unit_document_keeps_whole_texts():
+    docs = [_doc("Alpha beta gamma. Delta epsilon.", doc_id="a"), _doc("  ", doc_id="b"), _doc("Zeta eta", doc_id="c")]
+    statements = extract_statements(docs, unit="document")
+    assert [(s.doc_id, s.text, s.kind) for s in statements] == [
+        ("a", "Alpha beta gamma. Delta epsilon.", "document"),
+        ("c", "Zeta eta", "document"),
+    ]
+
+
+def test_extract_keeps_document_order_and_metadata():
+    docs = [_doc("Is there a tool to track my expenses?", doc_id="x"), _doc("I wish I could hire faster.", doc_id="y")]
+    statements = extract_statements(docs)
+    assert [s.doc_id for s in statements] == ["x", "y"]
+
+
+# Jobs
+
+
+def test_extract_job_is_verb_object_context_lemmatised():
+    statement = _one("Does anyone know a service that reconciles invoices across several clients?")
+    assert statement.job.startswith("reconcile invoices")
+    assert "across" in statement.job
+
+
+def test_extract_job_keeps_hyphenated_words():
+    statement = _one("How do I find a technical co-founder for my startup?")
+    assert "co-founder" in statement.job
+    assert statement.job.endswith("startup")
+
+
+def test_extract_vague_jobs_are_dropped():
+    assert is_vague("handle this")
+    assert is_vague("find")
+    assert not is_vague("find technical cofounder")
+    assert extract_statements([_doc("How do I handle this?")]) == []

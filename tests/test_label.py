@@ -1,0 +1,158 @@
+"""Tests for jtbd.label: c-TF-IDF keywords, unique titles, and diverse quotes (MMR)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jtbd.label import ctfidf_keywords, label_clusters, mmr
+from jtbd.types import Statement
+
+
+def _statement(n: int, text: str, job: str) -> Statement:
+    return Statement(
+        doc_id=f"d{n}",
+        text=text,
+        start=0,
+        end=len(text),
+        kind="need",
+        cue="i need",
+        job=job,
+        doc_kind="discussion",
+        created_at=None,
+        author=None,
+        url=None,
+    )
+
+
+def _unit(rows: list[list[float]]) -> np.ndarray:
+    matrix = np.array(rows, dtype=float)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+# Keywords
+
+
+def test_label_ctfidf_picks_the_distinctive_word_of_each_cluster():
+    keywords = ctfidf_keywords(
+        [
+            "send invoice clients invoice reminder",
+            "find cofounder clients technical cofounder",
+            "first customers clients saas customers",
+        ]
+    )
+    assert [words[0] for words in keywords] == ["invoice", "cofounder", "customers"]
+    # "clients" is said in every cluster, so it describes none in particular.
+    assert all("clients" not in words[:2] for words in keywords)
+
+
+def test_label_ctfidf_drops_stop_words_and_respects_n_keywords():
+    keywords = ctfidf_keywords(
+        ["help startup people build invoice tool reconcile ledger export", "use team startup get hire designer"],
+        n_keywords=3,
+    )
+    assert all(len(words) <= 3 for words in keywords)
+    flat = " ".join(w for words in keywords for w in words).split()
+    for stop_word in ("help", "startup", "people", "build", "use", "team", "get", "the"):
+        assert stop_word not in flat
+
+
+def test_label_ctfidf_drops_unigrams_inside_a_higher_bigram():
+    keywords = ctfidf_keywords(["reconcile invoices reconcile invoices", "reconcile ledger invoices hire designer"])
+    assert keywords[0][0] == "reconcile invoices"
+    assert "reconcile" not in keywords[0] and "invoices" not in keywords[0]
+
+
+def test_label_ctfidf_edge_cases():
+    assert ctfidf_keywords([]) == []
+    assert ctfidf_keywords(["the and of", "a to"]) == [[], []]  # nothing but stop words
+
+
+# MMR
+
+
+def test_label_mmr_returns_distinct_rows_most_relevant_first():
+    vectors = _unit([[1, 0.1, 0], [1, 0.1, 0], [1, 0.1, 0], [0.6, 0.8, 0], [0, 0, 1]])
+    centroid = _unit([[1, 0.2, 0]])[0]
+    chosen = mmr(vectors, centroid, 3)
+    assert len(chosen) == len(set(chosen)) == 3
+    assert chosen[0] == 0  # the first of the most relevant rows
+    assert 3 in chosen[:2]  # a near-duplicate of the first pick is passed over for a different row
+    assert mmr(vectors, centroid, 10) and sorted(mmr(vectors, centroid, 10)) == [0, 1, 2, 3, 4]
+
+
+def test_label_mmr_edge_cases():
+    vectors = _unit([[1, 0], [0, 1]])
+    assert mmr(vectors[:0], np.array([1.0, 0.0]), 3) == []
+    assert mmr(vectors, np.array([1.0, 0.0]), 1) == [0]
+    assert mmr(vectors, np.array([1.0, 0.0]), 0) == []  # k rows, even when k is 0 (--max-quotes 0)
+
+
+# Labels
+
+
+def test_label_titles_are_unique_when_all_statements_share_a_job():
+    texts = [
+        "Send invoices now",
+        "send invoices today",
+        "I need to send invoices",
+        "How do I send invoices",
+        "Send invoices?",
+        "send the invoices",
+        "sending invoices",
+        "send my invoices",
+        "send our invoices",
+    ]
+    statements = [_statement(n, text, "send invoices") for n, text in enumerate(texts)]
+    vectors = _unit([[1, 0.01 * n, 0] for n in range(9)])
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    result = label_clusters(statements, vectors, labels)
+    titles = [result[c].title for c in (0, 1, 2)]
+    assert len(set(titles)) == 3
+    assert all(title.startswith("send invoices") for title in titles)
+
+
+def test_label_title_is_the_most_central_job():
+    jobs = ["reconcile invoices across clients"] * 4 + ["export ledger to csv"]
+    statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
+    vectors = _unit([[1, 0, 0], [1, 0.05, 0], [1, 0, 0.05], [1, 0.02, 0.02], [0.2, 1, 0]])
+    result = label_clusters(statements, vectors, np.zeros(5, dtype=int))
+    assert result[0].title == "reconcile invoices across clients"
+    assert result[0].quotes[0] in (0, 1, 2, 3)
+
+
+def test_label_prefers_titles_of_three_words_or_more():
+    jobs = ["invoices", "send invoices to clients", "invoices"]
+    statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
+    vectors = _unit([[1, 0], [0.8, 0.6], [1, 0]])
+    result = label_clusters(statements, vectors, np.zeros(3, dtype=int))
+    assert result[0].title == "send invoices to clients"
+
+
+def test_label_skips_noise_and_quotes_distinct_texts():
+    texts = [
+        "How do I send invoices?",
+        "how do i send invoices?",
+        "HOW DO I SEND INVOICES?",
+        "Invoices by e-mail",
+        "Automatic invoice reminders",
+        "noise one",
+        "noise two",
+    ]
+    statements = [_statement(n, text, "send invoices") for n, text in enumerate(texts)]
+    vectors = _unit([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0.9, 0.3, 0], [0.9, 0, 0.3], [0, 1, 0], [0, 0, 1]])
+    labels = np.array([0, 0, 0, 0, 0, -1, -1])
+    result = label_clusters(statements, vectors, labels, max_quotes=5)
+    assert set(result) == {0}
+    quotes = result[0].quotes
+    assert all(labels[q] == 0 for q in quotes)
+    quoted = [statements[q].text.lower() for q in quotes]
+    assert len(quoted) == len(set(quoted)) == 3  # the three spellings of one question are quoted once
+
+
+@pytest.mark.parametrize("max_quotes", [1, 2])
+def test_label_max_quotes(max_quotes):
+    statements = [_statement(n, f"distinct text {n}", "send invoices to clients") for n in range(6)]
+    vectors = _unit([[1, 0.1 * n, 0] for n in range(6)])
+    result = label_clusters(statements, vectors, np.zeros(6, dtype=int), max_quotes=max_quotes)
+    assert len(result[0].quotes) == max_quotes

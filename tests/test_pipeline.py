@@ -1,0 +1,297 @@
+"""Tests for jtbd.pipeline (and the `jtbd.cluster` API): the output folder, the cache, interruption, date filters.
+
+All runs use the weightless hashing embedder and a synthetic three-theme corpus (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+import jtbd
+from jtbd import report
+from jtbd.errors import ConfigError, CorpusError
+from jtbd.pipeline import cluster
+
+FILES = {"report.md", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
+STAGES = {"ingest", "extract", "embed", "cluster", "label", "rank", "report"}
+
+
+def _themes(corpus) -> dict[str, str]:
+    with (corpus / "questions.jsonl").open(encoding="utf-8") as handle:
+        return {r["id"]: r["theme"] for r in map(json.loads, handle)}
+
+
+def _read_json(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_pipeline_writes_every_output_file(first_run, tmp_path):
+    out = tmp_path / "out"
+    assert first_run.out_dir == out.resolve()
+    assert first_run.report_path == out.resolve() / "report.md"
+    assert {p.name for p in out.iterdir()} == FILES
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_pipeline_clusters_json_schema(first_run, tmp_path):
+    data = _read_json(tmp_path / "out" / "clusters.json")
+    assert set(data) == {"run", "clusters"}
+    assert len(data["clusters"]) == len(first_run.clusters) >= 3
+    assert [c["rank"] for c in data["clusters"]] == list(range(1, len(data["clusters"]) + 1))
+    for c in data["clusters"]:
+        assert {"id", "rank", "label", "keywords", "size", "n_authors", "growth", "score", "series", "quotes"} <= set(c)
+        assert isinstance(c["label"], str) and c["label"]
+        assert c["keywords"] and all(isinstance(k, str) for k in c["keywords"])
+        assert c["size"] >= c["n_authors"] >= 1
+        assert {"rate", "low", "high", "q_value", "trend"} <= set(c["growth"])
+        assert c["growth"]["low"] <= c["growth"]["rate"] <= c["growth"]["high"]
+        assert len(c["series"]) == 24  # two years of months, gaps included
+        for point in c["series"]:
+            assert set(point) >= {"period", "count", "share"}
+            assert point["share"] == pytest.approx(point["count"] / point["total"] if point["total"] else 0, abs=1e-6)
+        assert sum(p["count"] for p in c["series"]) == c["size"]  # every statement here is dated
+        assert 1 <= len(c["quotes"]) <= 5
+        for quote in c["quotes"]:
+            assert {"text", "doc_id", "url"} <= set(quote)
+    assert len({c["label"] for c in data["clusters"]}) == len(data["clusters"])
+
+
+def test_pipeline_assignments_one_row_per_statement(first_run, tmp_path):
+    with (tmp_path / "out" / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:3] == ["doc_id", "statement", "cluster_id"]
+    assert len(rows) == len(first_run.statements) == first_run.info["counts"]["statements"]
+    assert [(r["doc_id"], r["statement"], int(r["cluster_id"])) for r in rows] == [
+        (s.doc_id, s.text, int(label)) for s, label in zip(first_run.statements, first_run.labels)
+    ]
+    with (tmp_path / "out" / "clusters.csv").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == len(first_run.clusters)
+
+
+def test_pipeline_run_json_records_how_to_reproduce(first_run, tmp_path):
+    info = _read_json(tmp_path / "out" / "run.json")
+    assert info["config"]["model"] == "hashing" and info["config"]["seed"] == 42 and info["seed"] == 42
+    assert info["versions"]["jtbd"] == jtbd.__version__ and "numpy" in info["versions"]
+    assert info["models"]["embedder"] == "hashing" and info["models"]["embedder_id"] == "hashing-256-v1"
+    assert info["models"]["spacy"].startswith("en_core_web_sm ")
+    counts = info["counts"]
+    assert counts["documents"] == 150 and counts["files"] == 1
+    assert counts["statements"] >= 140
+    assert counts["clusters"] == len(first_run.clusters)
+    assert counts["texts_embedded_new"] == counts["texts_distinct"] > 0
+    # run.json is written during the report stage, so it times every stage before that one.
+    assert set(info["timings"]) >= STAGES - {"report"}
+    assert all(seconds >= 0 for seconds in info["timings"].values())
+    assert set(first_run.timings) == STAGES
+    assert {k: v for k, v in info.items() if k != "timings"} == {
+        k: v for k, v in first_run.info.items() if k != "timings"
+    }
+
+
+def test_pipeline_clusters_are_pure_themes(first_run, corpus):
+    themes = _themes(corpus)
+    found = set()
+    for c in first_run.clusters:
+        counts = Counter(themes[first_run.statements[m].doc_id] for m in c.members)
+        assert len(counts) == 1, (c.label.title, counts)  # three unrelated jobs never mix
+        found |= set(counts)
+    assert found == {"cofounder", "invoices", "customers"}
+
+
+def test_pipeline_growing_theme_is_rising_and_ranked_first(corpus, tmp_path):
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", min_cluster_size=12)
+    themes = _themes(corpus)
+    by_theme = {themes[run.statements[c.members[0]].doc_id]: c for c in run.clusters}
+    assert len(run.clusters) == len(by_theme) == 3
+    invoices = by_theme["invoices"]
+    assert invoices.rank == 1
+    assert invoices.growth.trend == "rising" and invoices.growth.low > 1
+    assert by_theme["cofounder"].growth.trend != "rising" and by_theme["customers"].growth.trend != "rising"
+    assert "invoices" in invoices.label.title
+
+
+def test_pipeline_every_statement_has_one_label(first_run):
+    assert first_run.labels.shape == (len(first_run.statements),)
+    members = sorted(m for c in first_run.clusters for m in c.members)
+    assert members == sorted(np.flatnonzero(first_run.labels >= 0).tolist())
+
+
+def test_pipeline_second_run_embeds_nothing_new(first_run, corpus, tmp_path):
+    second = cluster(corpus, out=tmp_path / "out", model="hashing")
+    assert second.info["counts"]["texts_embedded_new"] == 0
+    assert second.info["counts"]["texts_distinct"] == first_run.info["counts"]["texts_distinct"]
+    assert np.array_equal(second.labels, first_run.labels)
+    assert [c.label.title for c in second.clusters] == [c.label.title for c in first_run.clusters]
+
+
+@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown"])
+def test_pipeline_interrupted_run_keeps_previous_output(first_run, make_corpus, tmp_path, monkeypatch, step):
+    out = tmp_path / "out"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bigger = make_corpus(200, seed=1, name="bigger")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(report, step, interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            cluster(bigger, out=out, model="hashing")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # The cache kept what the interrupted run embedded.
+    again = cluster(bigger, out=out, model="hashing")
+    assert again.info["counts"]["texts_embedded_new"] == 0
+    assert _read_json(out / "run.json")["counts"]["documents"] == 200
+
+
+def test_pipeline_accepts_an_embedder_object(corpus, tmp_path, hashing):
+    run = cluster(corpus, out=tmp_path / "api", embedder=hashing, model="hashing")
+    assert run.info["models"]["embedder_id"] == hashing.model_id
+    assert run.clusters and run.report_path.is_file()
+
+
+def test_pipeline_top_level_api_can_be_called_twice(corpus, tmp_path):
+    # README: `run = jtbd.cluster(...)`; a notebook calls it again and again.
+    first = jtbd.cluster(corpus, out=tmp_path / "a", model="hashing")
+    second = jtbd.cluster(corpus, out=tmp_path / "b", model="hashing")
+    assert [c.label.title for c in first.clusters] == [c.label.title for c in second.clusters]
+
+
+def test_pipeline_default_out_dir_is_named_after_corpus(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = cluster(corpus / "questions.jsonl", model="hashing")
+    assert run.out_dir == (tmp_path / "jtbd-out" / "questions").resolve()
+    assert (tmp_path / "jtbd-out" / "questions" / "report.md").is_file()
+
+
+def test_pipeline_since_and_until_filter_documents(corpus, tmp_path):
+    since, until = datetime(2022, 7, 1, tzinfo=UTC), datetime(2023, 6, 30, 23, 59, tzinfo=UTC)
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", since=since, until=until, min_cluster_size=5)
+    records = [json.loads(line) for line in (corpus / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [r for r in records if since <= datetime.fromisoformat(r["created_at"]) <= until]
+    assert run.n_documents == len(expected) == run.info["counts"]["documents"]
+    assert run.info["counts"]["documents_read"] == 150
+    assert all(since <= s.created_at <= until for s in run.statements)
+    periods = [p.period for p in run.clusters[0].series]
+    assert periods[0] >= "2022-07" and periods[-1] <= "2023-06"
+    assert run.info["config"]["since"] == since.isoformat()
+
+
+def test_pipeline_since_accepts_a_naive_datetime_as_utc(corpus, tmp_path):
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", since=datetime(2023, 1, 1))
+    assert run.statements and all(s.created_at >= datetime(2023, 1, 1, tzinfo=UTC) for s in run.statements)
+
+
+def test_pipeline_since_after_until_is_a_config_error(corpus, tmp_path):
+    with pytest.raises(ConfigError, match=r"--since \(2024-01-01\) is after --until \(2023-01-01\)"):
+        cluster(
+            corpus,
+            out=tmp_path / "out",
+            model="hashing",
+            since=datetime(2024, 1, 1, tzinfo=UTC),
+            until=datetime(2023, 1, 1, tzinfo=UTC),
+        )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"min_cluster_size": 1}, "min_cluster_size must be an int >= 2. Got 1"),
+        ({"unit": "paragraph"}, "unit must be one of statement, sentence, document. Got 'paragraph'"),
+        ({"period": "day"}, "period must be one of week, month, quarter. Got 'day'"),
+        ({"window": 2}, "window must be at least 3 periods. Got 2"),
+        ({"colour": "red"}, "Unknown setting 'colour'"),
+    ],
+)
+def test_pipeline_bad_option_is_a_config_error(corpus, tmp_path, overrides, match):
+    with pytest.raises(ConfigError, match=match):
+        cluster(corpus, out=tmp_path / "out", model="hashing", **overrides)
+    assert not (tmp_path / "out").exists()
+
+
+def test_pipeline_reads_jtbd_toml_and_overrides_win(corpus, tmp_path, jtbd_home):
+    (jtbd_home / "jtbd.toml").write_text('min-cluster-size = 9\nperiod = "quarter"\n', encoding="utf-8")
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", period="month")
+    assert run.config.min_cluster_size == 9 and run.config.period == "month"
+    assert run.info["counts"]["min_cluster_size"] == 9
+    assert all(c.size >= 9 for c in run.clusters)
+
+
+def test_pipeline_jtbd_toml_unknown_setting_lists_known(corpus, tmp_path, jtbd_home):
+    (jtbd_home / "jtbd.toml").write_text("min_topic_size = 9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown setting 'min_topic_size'. Known: .*min_cluster_size"):
+        cluster(corpus, out=tmp_path / "out", model="hashing")
+
+
+def test_pipeline_cache_lives_in_jtbd_home(first_run, jtbd_home):
+    assert (jtbd_home / "cache.duckdb").is_file()
+    assert first_run.config.home_path == jtbd_home
+
+
+def test_pipeline_too_few_statements_gives_zero_clusters_and_a_note(make_corpus, tmp_path):
+    run = cluster(make_corpus(4, name="tiny"), out=tmp_path / "out", model="hashing")
+    assert run.clusters == [] and (run.labels == -1).all()
+    assert run.info["counts"]["clusters"] == 0
+    assert any(note.startswith("Too few statements to cluster") for note in run.info["notes"])
+    assert "Too few statements" in run.report_path.read_text(encoding="utf-8")
+    assert _read_json(tmp_path / "out" / "clusters.json")["clusters"] == []
+
+
+def test_pipeline_undated_records_are_noted(tmp_path):
+    folder = tmp_path / "undated"
+    folder.mkdir()
+    (folder / "notes.jsonl").write_text(
+        "".join(
+            json.dumps({"id": n, "text": "How do I send invoices to clients automatically?"}) + "\n" for n in range(12)
+        ),
+        encoding="utf-8",
+    )
+    run = cluster(folder, out=tmp_path / "out", model="hashing")
+    assert run.info["counts"]["undated_documents"] == 12
+    assert any("12 statements have no date" in note for note in run.info["notes"])
+    assert any("without a usable timestamp" in warning for warning in run.warnings)
+    assert all(c.growth.trend == "unknown" for c in run.clusters)
+
+
+@pytest.mark.parametrize("unit", ["sentence", "document"])
+def test_pipeline_other_units(corpus, tmp_path, unit):
+    run = cluster(corpus, out=tmp_path / unit, model="hashing", unit=unit)
+    assert {s.kind for s in run.statements} == {unit}
+    assert run.info["counts"]["statements"] == 150  # one sentence per record here
+    assert "spacy" not in run.info["models"]
+
+
+def test_pipeline_empty_corpus_is_a_corpus_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="the folder is empty"):
+        cluster(tmp_path / "empty", out=tmp_path / "out", model="hashing")
+
+
+def test_pipeline_one_document(tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_text(
+        json.dumps({"id": 1, "text": "I wish I could send invoices automatically."}) + "\n", encoding="utf-8"
+    )
+    run = cluster(path, out=tmp_path / "out", model="hashing")
+    assert run.n_documents == 1 and len(run.statements) == 1
+    assert run.clusters == [] and run.labels.tolist() == [-1]
+    assert (tmp_path / "out" / "report.md").is_file()
+
+
+def test_pipeline_duplicate_records_are_read_once(make_corpus, tmp_path):
+    corpus = make_corpus(40)
+    path = corpus / "questions.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    (corpus / "again.jsonl").write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")  # the same ids again
+    run = cluster(corpus, out=tmp_path / "out", model="hashing")
+    assert run.n_documents == 40
+    assert run.info["counts"]["skipped_records"] == 10
+    assert any("10 records repeat an id seen before" in w for w in run.warnings)
+    assert max(Counter(s.doc_id for s in run.statements).values()) == 1  # one question each, never twice

@@ -1,0 +1,278 @@
+"""Tests for jtbd.rank: periods, share-normalised growth, false-discovery control, reach and ordering."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jtbd.rank import benjamini_hochberg, period_key, period_range, poisson_growth, rank_clusters
+from jtbd.types import ClusterLabel, Statement
+
+
+def _statement(n: int, when: datetime | None, *, author: str | None = None, kind: str = "need") -> Statement:
+    return Statement(
+        doc_id=f"d{n}",
+        text=f"text {n}",
+        start=0,
+        end=6,
+        kind=kind,
+        cue="i need",
+        job="job",
+        doc_kind="discussion",
+        created_at=when,
+        author=author if author is not None else f"a{n}",
+        url=None,
+    )
+
+
+def _month(index: int) -> datetime:
+    """The 15th of the index-th month after January 2022."""
+    return datetime(2022 + index // 12, index % 12 + 1, 15, tzinfo=UTC)
+
+
+def _build(counts_per_cluster: dict[int, list[int]]) -> tuple[list[Statement], np.ndarray, dict[int, ClusterLabel]]:
+    """Statements whose count in month i of cluster c is counts_per_cluster[c][i] (-1 is noise)."""
+    statements, labels = [], []
+    for cluster_id, counts in counts_per_cluster.items():
+        for month, count in enumerate(counts):
+            for _ in range(count):
+                statements.append(_statement(len(statements), _month(month)))
+                labels.append(cluster_id)
+    cluster_labels = {c: ClusterLabel(f"job {c}", [], []) for c in counts_per_cluster if c >= 0}
+    return statements, np.array(labels), cluster_labels
+
+
+def _by_id(ranked):
+    return {c.id: c for c in ranked}
+
+
+# Periods
+
+
+@pytest.mark.parametrize(
+    ("when", "period", "key"),
+    [
+        (datetime(2024, 3, 9, tzinfo=UTC), "month", "2024-03"),
+        (datetime(2024, 11, 30, tzinfo=UTC), "quarter", "2024-Q4"),
+        (datetime(2024, 3, 12, tzinfo=UTC), "week", "2024-W11"),
+        (datetime(2021, 1, 1, tzinfo=UTC), "week", "2020-W53"),  # ISO weeks: Jan 1st 2021 is in 2020's last week
+    ],
+)
+def test_rank_period_key(when, period, key):
+    assert period_key(when, period) == key
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "period", "expected"),
+    [
+        ("2024-11", "2025-02", "month", ["2024-11", "2024-12", "2025-01", "2025-02"]),
+        ("2024-Q3", "2025-Q2", "quarter", ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]),
+        ("2020-W52", "2021-W02", "week", ["2020-W52", "2020-W53", "2021-W01", "2021-W02"]),
+        ("2021-W52", "2022-W01", "week", ["2021-W52", "2022-W01"]),
+        ("2024-05", "2024-05", "month", ["2024-05"]),
+    ],
+)
+def test_rank_period_range_fills_every_period(first, last, period, expected):
+    assert period_range(first, last, period) == expected
+
+
+def test_rank_series_fills_gaps_with_zero_counts():
+    statements = [_statement(0, _month(0)), _statement(1, _month(0)), _statement(2, _month(3))]
+    ranked = rank_clusters(statements, np.array([0, 0, 0]), {0: ClusterLabel("job", [], [])})
+    series = ranked[0].series
+    assert [p.period for p in series] == ["2022-01", "2022-02", "2022-03", "2022-04"]
+    assert [p.count for p in series] == [2, 0, 0, 1]
+    assert [p.total for p in series] == [2, 0, 0, 1]
+    assert series[1].share == 0.0
+
+
+def test_rank_window_keeps_the_last_periods():
+    statements, labels, cluster_labels = _build({0: [2] * 30})
+    ranked = rank_clusters(statements, labels, cluster_labels, window=12)
+    assert [p.period for p in ranked[0].series] == [f"2023-{m:02d}" for m in range(7, 13)] + [
+        f"2024-{m:02d}" for m in range(1, 7)
+    ]
+    assert ranked[0].size == 60  # the window limits growth, not size
+
+
+# Growth on shares
+
+
+def test_rank_count_doubling_with_the_total_is_not_rising():
+    # Both clusters double over two years only because everything doubles: their share stays 1/2.
+    volume = [10 + round(10 * m / 23) for m in range(24)]
+    statements, labels, cluster_labels = _build({0: volume, 1: volume})
+    for cluster in rank_clusters(statements, labels, cluster_labels):
+        assert cluster.series[-1].count == 2 * cluster.series[0].count
+        assert cluster.growth.trend == "stable"
+        assert cluster.growth.rate == pytest.approx(1.0, abs=0.02)
+        assert cluster.growth.low < 1 < cluster.growth.high
+
+
+def test_rank_growing_share_is_rising_with_low_above_one():
+    # Cluster 0 goes from 10% to 70% of a constant 50 statements a month.
+    rising = [round(50 * (0.1 + 0.6 * m / 23)) for m in range(24)]
+    statements, labels, cluster_labels = _build({0: rising, 1: [50 - r for r in rising]})
+    ranked = _by_id(rank_clusters(statements, labels, cluster_labels))
+    growth = ranked[0].growth
+    assert growth.trend == "rising"
+    assert growth.rate > 1 and growth.low > 1
+    assert growth.q_value is not None and growth.q_value < 0.05
+    assert ranked[1].growth.trend in ("declining", "fading")
+    assert ranked[1].growth.high < 1
+    assert ranked[0].rank == 1
+
+
+def test_rank_partial_last_period_does_not_create_growth_or_decline():
+    # A constant 30% share; the last month has only just begun (3 statements, 2 of them in cluster 0).
+    statements, labels, cluster_labels = _build({0: [12] * 23 + [2], 1: [28] * 23 + [1]})
+    ranked = _by_id(rank_clusters(statements, labels, cluster_labels))
+    for cluster in ranked.values():
+        assert cluster.growth.trend == "stable"
+        assert cluster.growth.low < 1 < cluster.growth.high
+    assert ranked[0].series[-1].total == 3
+
+
+def test_rank_tiny_noisy_cluster_is_not_called_rising():
+    tiny = [0] * 10 + [1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1]
+    clusters = {c: [20] * 24 for c in range(4)} | {4: tiny}
+    statements, labels, cluster_labels = _build(clusters)
+    ranked = _by_id(rank_clusters(statements, labels, cluster_labels))
+    growth = ranked[4].growth
+    # On its own the tiny cluster looks significant; corrected across the five clusters it is not.
+    assert growth.p_value < 0.05 and growth.low > 1
+    assert growth.q_value >= 0.05
+    assert growth.trend not in ("rising", "emerging")
+    assert ranked[4].size == sum(tiny)
+
+
+def test_rank_too_few_dated_statements_gives_unknown_trend():
+    statements = [_statement(0, _month(0)), _statement(1, _month(1)), _statement(2, None)]
+    ranked = rank_clusters(statements, np.array([0, 0, 0]), {0: ClusterLabel("job", [], [])})
+    growth = ranked[0].growth
+    assert growth.trend == "unknown"
+    assert growth.rate is None and growth.low is None and growth.q_value is None
+
+
+def test_rank_poisson_growth_recovers_known_rate():
+    periods = np.arange(36)
+    totals = np.full(36, 1000.0)
+    counts = np.round(100 * 2.0 ** (periods / 12))  # share doubles every year
+    slope, se, p_value = poisson_growth(counts, totals, 12.0)
+    assert np.exp(slope) == pytest.approx(2.0, rel=0.02)
+    assert se > 0 and p_value < 1e-6
+
+
+def test_rank_poisson_growth_skips_empty_periods_and_needs_three():
+    assert poisson_growth(np.array([1.0, 1.0]), np.array([5.0, 5.0]), 12.0) is None
+    assert poisson_growth(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 5.0, 0.0, 5.0]), 12.0) is None
+
+
+# False discovery control
+
+
+def test_rank_benjamini_hochberg_matches_hand_computation():
+    # Sorted p: .001 (rank 1), .03 (2), .04 (3), .2 (4); p*m/rank = .004, .06, .0533, .2; then the running
+    # minimum from the largest rank down turns .06 into .0533.
+    q = benjamini_hochberg([0.001, 0.04, 0.03, 0.2, None])
+    assert q[0] == pytest.approx(0.004)
+    assert q[1] == pytest.approx(0.04 * 4 / 3)
+    assert q[2] == pytest.approx(0.04 * 4 / 3)
+    assert q[3] == pytest.approx(0.2)
+    assert q[4] is None
+
+
+def test_rank_benjamini_hochberg_caps_at_one_and_keeps_order():
+    assert benjamini_hochberg([0.9, 0.8]) == [pytest.approx(0.9), pytest.approx(0.9)]
+    assert benjamini_hochberg([0.7, 0.9, 0.95]) == [pytest.approx(0.95)] * 3
+    assert benjamini_hochberg([]) == []
+    assert benjamini_hochberg([None]) == [None]
+
+
+# Reach, kinds and ordering
+
+
+def test_rank_reposting_author_counts_once():
+    statements = [_statement(n, _month(n % 3), author="spammer") for n in range(5)]
+    statements.append(_statement(5, _month(0), author="ann"))
+    statements.append(_statement(6, _month(1), author=""))  # no author: the document stands in for one
+    ranked = rank_clusters(statements, np.zeros(7, dtype=int), {0: ClusterLabel("job", [], [])})
+    cluster = ranked[0]
+    assert cluster.size == 7
+    assert cluster.n_authors == 3
+    assert cluster.n_docs == 7
+    assert [p.n_authors for p in cluster.series] == [2, 2, 1]
+
+
+def test_rank_undated_statements_count_for_size_not_growth():
+    statements = [_statement(n, _month(n)) for n in range(4)] + [_statement(9, None)]
+    ranked = rank_clusters(statements, np.zeros(5, dtype=int), {0: ClusterLabel("job", [], [])})
+    assert ranked[0].size == 5
+    assert sum(p.count for p in ranked[0].series) == 4
+
+
+def test_rank_noise_is_never_ranked():
+    statements, labels, cluster_labels = _build({0: [3] * 6, -1: [9] * 6, 1: [2] * 6})
+    ranked = rank_clusters(statements, labels, cluster_labels)
+    assert sorted(c.id for c in ranked) == [0, 1]
+    assert all(labels[m] == c.id for c in ranked for m in c.members)
+    # The noise still counts in the exposure: it was said in that period.
+    assert ranked[0].series[0].total == 3 + 9 + 2
+
+
+def test_rank_kind_counts_feed_pain_and_supply():
+    when = _month(0)
+    statements = [
+        _statement(0, when, kind="need"),
+        _statement(1, when, kind="pain"),
+        _statement(2, when, kind="offering"),
+        _statement(3, when, kind="role_work"),
+    ]
+    ranked = rank_clusters(statements, np.zeros(4, dtype=int), {0: ClusterLabel("job", [], [])})
+    cluster = ranked[0]
+    assert cluster.kind_counts == {"need": 1, "offering": 1, "pain": 1, "role_work": 1}
+    assert cluster.score_parts["pain"] == pytest.approx(0.5)
+    assert cluster.score_parts["supply"] == pytest.approx(-0.5)
+
+
+def test_rank_orders_by_score_and_numbers_from_one():
+    rising = [round(50 * (0.1 + 0.6 * m / 23)) for m in range(24)]
+    statements, labels, cluster_labels = _build({0: [50 - r for r in rising], 1: rising, 2: [5] * 24})
+    ranked = rank_clusters(statements, labels, cluster_labels)
+    assert [c.rank for c in ranked] == [1, 2, 3]
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+    assert ranked[0].id == 1
+
+
+def test_rank_does_not_depend_on_input_order():
+    rising = [round(30 * (0.1 + 0.6 * m / 23)) for m in range(24)]
+    statements, labels, cluster_labels = _build({0: rising, 1: [30 - r for r in rising], 2: [4] * 24})
+    order = list(range(len(statements)))
+    random.Random(7).shuffle(order)
+    shuffled = rank_clusters([statements[i] for i in order], labels[order], cluster_labels)
+    original = rank_clusters(statements, labels, cluster_labels)
+    assert [(c.id, c.score, c.size, c.growth) for c in shuffled] == [
+        (c.id, c.score, c.size, c.growth) for c in original
+    ]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 23), st.integers(-1, 3)), min_size=1, max_size=120), st.randoms())
+def test_rank_ranking_does_not_depend_on_input_order_property(points, rnd):
+    statements = [_statement(n, _month(month)) for n, (month, _) in enumerate(points)]
+    labels = np.array([label for _, label in points])
+    cluster_labels = {c: ClusterLabel(f"job {c}", [], []) for c in set(labels.tolist()) if c >= 0}
+    order = list(range(len(points)))
+    rnd.shuffle(order)
+    original = rank_clusters(statements, labels, cluster_labels)
+    shuffled = rank_clusters([statements[i] for i in order], labels[order], cluster_labels)
+    assert [(c.id, c.rank, c.score, c.size, c.n_authors, c.growth) for c in shuffled] == [
+        (c.id, c.rank, c.score, c.size, c.n_authors, c.growth) for c in original
+    ]
+    assert sorted(c.id for c in original) == sorted(cluster_labels)
+    assert sum(c.size for c in original) == int((labels >= 0).sum())
