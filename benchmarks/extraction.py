@@ -29,8 +29,14 @@ def predict(record: dict) -> tuple[str | None, str | None]:
 
     sentence = record["sentence"]
     is_title = record["source"] == "startup_question" and record["start"] == 0
+    parent = "parent" if record["source"] == "hn_reply" else None  # the tool knows a reply answers a parent
     doc = Document(
-        id=record["id"], source="dev", kind=record["doc_kind"], text=sentence, title=sentence if is_title else None
+        id=record["id"],
+        source="dev",
+        kind=record["doc_kind"],
+        text=sentence,
+        title=sentence if is_title else None,
+        parent_id=parent,
     )
     statements = extract_statements([doc])
     if not statements:
@@ -66,7 +72,10 @@ def quality(records: list[dict]) -> dict:
             tp += 1
             counts[0] += 1
             kind_right += kind == record["kind"]
-            kept += keeps_verb_and_object(job or "", record["job"], nlp)
+            ok = keeps_verb_and_object(job or "", record["job"], nlp)
+            kept += ok
+            if not ok:
+                errors.append(("NORM", record["id"], job, record["job"]))
         elif hit:
             fp += 1
             counts[1] += 1
@@ -88,7 +97,7 @@ def quality(records: list[dict]) -> dict:
 
 
 def speed(n: int) -> dict | None:
-    if not POSTINGS.is_file():
+    if n < 1 or not POSTINGS.is_file():
         return None
     from jtbd.extract import extract_statements, load_parser, load_sentencizer
     from jtbd.ingest import read_corpus

@@ -18,10 +18,11 @@ class Cue:
     kind: StatementKind
     pattern: re.Pattern[str]
     doc_kind: str | None = None  # None: fires in postings and discussions
+    top_level_only: bool = False  # a question in a reply is asked of the person replied to, not a job of one's own
 
 
-def _cue(name: str, kind: StatementKind, regex: str, doc_kind: str | None = None) -> Cue:
-    return Cue(name, kind, re.compile(regex, re.IGNORECASE), doc_kind)
+def _cue(name: str, kind: StatementKind, regex: str, doc_kind: str | None = None, top_level_only: bool = False) -> Cue:
+    return Cue(name, kind, re.compile(regex, re.IGNORECASE), doc_kind, top_level_only)
 
 
 _I = r"\b(?:i|we|my team|our team|our company)\b(?:'m|'re| am| are)?"
@@ -48,7 +49,15 @@ CUES: tuple[Cue, ...] = (
         "role_work",
         r"\b(?:looking for|hiring|seeking|need|searching for)\b[^.]{0,60}?\b(?:engineers?|developers?|designers?|"
         r"scientists?|people|someone|folks|hackers?|leads?|managers?|[a-z]+ists?)\b (?:to|who (?:can|will|wants to))"
-        r" \w+",
+        r" (?!join\b|be\b|work with\b|grow\b|come\b)\w+",
+        "posting",
+    ),
+    _cue(
+        "bullet verb",
+        "role_work",
+        r"^[\W\d]{0,4}(?:build|design|own|develop|maintain|lead|work closely|work on|create|implement|architect|scale|"
+        r"ship|write|manage|improve|drive|define|collaborate|partner with|automate|optimi[sz]e|deploy|integrate|"
+        r"analy[sz]e|research|operate|mentor|launch|prototype|migrate|monitor)\b",
         "posting",
     ),
     _cue(
@@ -68,8 +77,9 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "is a platform",
         "offering",
-        r"\b(?:is|are) (?:a|an|the) (?:\w+ ){0,4}?(?:platform|tool|service|marketplace|app|software|solution|api|"
-        r"company|startup|product|network|system|engine|infrastructure) (?:that|for|to|which|helping|used by)\b",
+        r"\b(?:is|are|become|as) (?:a|an|the) (?:[\w-]+ ){0,4}?(?:platform|tool|service|marketplace|app|software|"
+        r"solution|api|company|startup|product|network|system|engine|infrastructure)s? (?:that|for|to|which|helping|"
+        r"used by|where)\b",
         "posting",
     ),
     _cue(
@@ -88,8 +98,10 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "i need",
         "need",
-        _I + r" (?:really |desperately |just )?(?:need|want|require|would like|'d like)(?: to| a| an| some| help| "
-        r"advice| a way)\b|\bneed (?:a|an) (?:way|tool|service|app|solution) to\b",
+        _I + r" (?:really |desperately |just )?(?:need|want|require|would like|'d like|prefer|plan|"
+        r"can't afford|cannot afford)(?: to| a| an| some| help| advice| a way)\b"
+        r"|\bneed (?:a|an) (?:way|tool|service|app|solution) to\b"
+        r"|\b(?:i'm|i am|we're|we are) (?:\w+ )?(?:trying|planning|thinking of|thinking about|working on|about to)\b",
     ),
     _cue(
         "is there a tool",
@@ -104,6 +116,7 @@ CUES: tuple[Cue, ...] = (
         r"\bhow (?:do|can|should|would|could) (?:i|we|you|one|a startup|a founder|a small business)\b|"
         r"\bhow to \w+|\bwhat(?:'s| is| are) the best (?:way|tool|approach|practice|service|method)s?\b|"
         r"\bwhere (?:can|do|should) (?:i|we) (?:find|get|start|look)\b",
+        "discussion",
     ),
     _cue(
         "looking for",
@@ -124,6 +137,16 @@ CUES: tuple[Cue, ...] = (
         "workaround",
         r"\b(?:ended up|end up|resorted to|hack(?:ed|ing)? together|workaround|manually|using a spreadsheet|"
         r"in a spreadsheet|with a spreadsheet|duct.tape|cobbled together)\b",
+    ),
+    # A first-person question in a discussion ("Can I register a trademark if ...?", "I wonder whether ...").
+    # Questions to someone else ("Do you sponsor visas?") and "why" questions carry no job of the asker.
+    _cue(
+        "question",
+        "question",
+        r"^(?!.*\byour?\b)(?!\W*why\b)(?=.*(?-i:\b(?:I|[Ww]e|[Mm]y|[Oo]ur|me|us)\b)).{20,}\?\W*$"
+        r"|\bi(?:'m| am)? wonder(?:ing)? (?:if|how|whether|what)\b",
+        "discussion",
+        top_level_only=True,
     ),
 )
 

@@ -106,9 +106,9 @@ def is_boilerplate(sentence: str, doc_kind: str = "posting") -> bool:
     return commas >= 4 and commas >= len(words) / 4
 
 
-def find_cue(sentence: str, doc_kind: str) -> Cue | None:
+def find_cue(sentence: str, doc_kind: str, *, is_reply: bool = False) -> Cue | None:
     for cue in CUES:
-        if cue.doc_kind in (None, doc_kind) and cue.pattern.search(sentence):
+        if cue.doc_kind in (None, doc_kind) and not (is_reply and cue.top_level_only) and cue.pattern.search(sentence):
             return cue
     return None
 
@@ -128,7 +128,7 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
         sentence = doc.text[start:end]
         if is_boilerplate(sentence, doc.kind):
             continue
-        cue = find_cue(sentence, doc.kind)
+        cue = find_cue(sentence, doc.kind, is_reply=doc.parent_id is not None)
         if cue is None:
             continue
         match = cue.pattern.search(sentence)
@@ -146,7 +146,10 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         (
             t
             for t in tokens
-            if t.idx >= cue_offset and t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS and t.dep_ != "aux"
+            if t.idx + len(t.text) >= cue_offset
+            and t.pos_ == "VERB"
+            and t.lemma_.lower() not in LIGHT_VERBS
+            and t.dep_ != "aux"
         ),
         None,
     )
@@ -157,6 +160,7 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         words = words or [t.lower_ for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
         return " ".join(words[:MAX_JOB_TOKENS])
     words = [verb.lemma_.lower()]
+    has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb
     for token in tokens[verb.i - tokens[0].i + 1 :]:
         glued = not previous.whitespace_  # "co-founder", "e-commerce", "B2B/SaaS": one word for us
@@ -165,10 +169,11 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
             words[-1] += token.lower_
             continue
         # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause.
-        if token.is_punct or (len(words) > 1 and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
+        if token.is_punct or (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
             break
         if token.dep_ in ("det", "poss") or token.pos_ == "AUX":
             continue
+        has_object = has_object or token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
         words.append(token.lower_)
         if len(words) >= MAX_JOB_TOKENS:
             break

@@ -76,7 +76,9 @@ def poisson_growth(
             step = np.linalg.solve(hessian, X.T @ (y - mu))
         except np.linalg.LinAlgError:
             return None
-        beta += step
+        if not np.all(np.isfinite(step)):
+            return None
+        beta += np.clip(step, -5.0, 5.0)  # damped: separated data (all counts at one end) must not overflow
         if np.abs(step).max() < 1e-8:
             break
     mu = np.exp(offset + X @ beta)
@@ -84,9 +86,11 @@ def poisson_growth(
         covariance = np.linalg.inv(X.T @ (X * mu[:, None]))
     except np.linalg.LinAlgError:
         return None
+    if not np.all(np.isfinite(mu)) or mu.min() <= 0 or not covariance[1, 1] > 0:
+        return None  # no finite estimate: the trend is undetermined, not infinite
     dispersion = max(1.0, float(((y - mu) ** 2 / mu).sum() / max(len(y) - 2, 1)))
     se = math.sqrt(covariance[1, 1] * dispersion)
-    if not math.isfinite(se) or se == 0:
+    if not math.isfinite(se) or se == 0 or abs(beta[1]) > 50:
         return None
     p_value = math.erfc(abs(beta[1] / se) / math.sqrt(2))
     return float(beta[1]), se, p_value

@@ -223,3 +223,33 @@ def test_extract_vague_jobs_are_dropped():
     assert is_vague("find")
     assert not is_vague("find technical cofounder")
     assert extract_statements([_doc("How do I handle this?")]) == []
+
+
+def test_extract_first_person_question_counts_only_at_top_level():
+    text = "Can I register a trademark if the domain is already taken by someone else?"
+    assert _one(text).kind == "question"
+    reply = Document(id="r1", source="test", kind="discussion", text=text, parent_id="p1")
+    assert extract_statements([reply]) == []  # a question in a reply is asked of the person replied to
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Why is it necessary for online marketing to be mobile-friendly?", "Do you sponsor visas for this role?"],
+)
+def test_extract_why_and_second_person_questions_are_not_statements(text):
+    assert extract_statements([_doc(text)]) == []
+
+
+def test_extract_posting_bullet_with_a_work_verb_is_role_work():
+    statement = _one("- Build and maintain the data pipelines behind our pricing engine.", "posting")
+    assert statement.kind == "role_work"
+    assert statement.job.startswith("build")
+
+
+def test_extract_hiring_someone_to_join_is_not_work():
+    assert (
+        extract_statements([_doc("We are looking for talented developers to join our team in Berlin.", "posting")])
+        == []
+    )
+    statement = _one("We are looking for a senior engineer to own our billing infrastructure.", "posting")
+    assert statement.kind == "role_work" and "billing infrastructure" in statement.job

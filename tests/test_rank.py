@@ -276,3 +276,14 @@ def test_rank_ranking_does_not_depend_on_input_order_property(points, rnd):
     ]
     assert sorted(c.id for c in original) == sorted(cluster_labels)
     assert sum(c.size for c in original) == int((labels >= 0).sum())
+
+
+def test_rank_separated_counts_give_no_trend_instead_of_crashing():
+    # Found by Hypothesis: one cluster has every statement of its periods (share 1), the rest of the window is empty.
+    points = [(2, 1), (2, 1), (2, 1), (14, 0), (19, 0)]
+    statements = [_statement(n, _month(month)) for n, (month, _) in enumerate(points)]
+    labels = np.array([label for _, label in points])
+    cluster_labels = {c: ClusterLabel(f"job {c}", [], []) for c in (0, 1)}
+    ranked = rank_clusters(statements, labels, cluster_labels)
+    assert {c.id for c in ranked} == {0, 1}
+    assert all(c.growth.trend in ("unknown", "stable", "rising", "declining", "fading", "emerging") for c in ranked)
