@@ -129,3 +129,20 @@ def _distinct_quotes(
     distinct = np.array(sorted(seen.values()), dtype=int)
     picked = mmr(vectors[distinct], centroid, k)
     return [int(distinct[i]) for i in picked]
+
+
+def cluster_map(vectors: np.ndarray, labels: np.ndarray) -> dict[int, tuple[float, float]]:
+    """2-D positions of cluster centroids for the report's map: the first two principal axes of the centroids,
+    scaled to [-1, 1]. Deterministic (SVD signs fixed so the largest loading is positive)."""
+    cluster_ids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
+    if not cluster_ids:
+        return {}
+    centroids = np.stack([vectors[labels == c].mean(axis=0) for c in cluster_ids])
+    centred = centroids - centroids.mean(axis=0)
+    if len(cluster_ids) < 3:
+        return {c: (float(i), 0.0) for i, c in enumerate(cluster_ids)}
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    axes = axes[:2] * np.sign(axes[:2, np.argmax(np.abs(axes[:2]), axis=1)][np.arange(2), np.arange(2)])[:, None]
+    xy = centred @ axes.T
+    xy /= np.maximum(np.abs(xy).max(axis=0), 1e-12)
+    return {c: (round(float(x), 4), round(float(y), 4)) for c, (x, y) in zip(cluster_ids, xy)}

@@ -23,7 +23,7 @@ from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
 from jtbd.extract import extract_statements
 from jtbd.ingest import FieldMap, read_corpus
-from jtbd.label import label_clusters
+from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
 from jtbd.rank import rank_clusters
 from jtbd.report import cluster_payload, write_outputs
@@ -197,7 +197,8 @@ def cluster(
         "notes": notes,
     }
     with timed("report") as box:
-        payload = [cluster_payload(c, statements) for c in ranked]
+        positions = cluster_map(embedded.vectors, labels)
+        payload = [cluster_payload(c, statements, positions.get(c.id)) for c in ranked]
         report_path = write_outputs(out_dir, run_info=info, clusters=payload, statements=statements, labels=labels)
         box["summary"] = str(out_dir)
     history.record_run(config.home_path / "cache.duckdb", info)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 
+from jtbd.errors import ConfigError
 from jtbd.types import DEMAND_KINDS, SUPPLY_KINDS, ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
 PERIODS_PER_YEAR = {"week": 52.18, "month": 12.0, "quarter": 4.0}
@@ -108,6 +110,56 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
     return q
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The last `window` periods and, per period, how many distinct voices (authors) said anything."""
+
+    periods: list[str]
+    index: dict[str, int]
+    totals: np.ndarray  # distinct authors per period, all clusters and noise together (the exposure)
+
+
+def _make_window(keys: Sequence[str | None], voices: Sequence[str], period: str, window: int) -> _Window:
+    dated = sorted({k for k in keys if k})
+    periods = period_range(dated[0], dated[-1], period)[-window:] if dated else []
+    index = {p: i for i, p in enumerate(periods)}
+    seen: set[tuple[str, str]] = set()
+    totals = np.zeros(len(periods))
+    for key, voice in zip(keys, voices):
+        if key in index and (key, voice) not in seen:
+            seen.add((key, voice))
+            totals[index[key]] += 1
+    return _Window(periods, index, totals)
+
+
+def _voice_counts(
+    rows: Sequence[int], keys: Sequence[str | None], voices: Sequence[str], window: _Window
+) -> np.ndarray:
+    """Distinct authors of the cluster per period: a company reposting monthly or a loud commenter is one voice."""
+    counts = np.zeros(len(window.periods))
+    for key, _voice in {(keys[r], voices[r]) for r in rows}:
+        if key in window.index:
+            counts[window.index[key]] += 1
+    return counts
+
+
+def momentum(counts: np.ndarray, totals: np.ndarray, per_year: float, *, prior: float = 5.0) -> float | None:
+    """Last quarter's share against the window's baseline share, shrunk toward 1 by `prior` pseudo-voices.
+
+    1.5 means the last quarter ran 50% above the cluster's usual share; a 3-voice cluster stays near 1.
+    """
+    recent = max(1, round(per_year / 4))
+    if totals.sum() == 0 or len(totals) <= recent:
+        return None
+    base_share = counts.sum() / totals.sum()
+    expected = base_share * totals[-recent:].sum()
+    return (
+        round((counts[-recent:].sum() + prior * base_share) / (expected + prior * base_share), 4)
+        if base_share
+        else None
+    )
+
+
 def rank_clusters(
     statements: Sequence[Statement],
     labels: np.ndarray,
@@ -119,46 +171,49 @@ def rank_clusters(
 ) -> list[RankedCluster]:
     """Score and order clusters; the first is the best opportunity. Noise (-1) is never ranked.
 
-    Undated statements count toward size and reach but not toward growth.
+    Growth counts distinct authors per period against all distinct authors of that period, over all documents and
+    separately among discussions (demand) and postings (money being spent). Undated statements count toward size
+    and reach but not toward growth.
     """
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ConfigError(f"Unknown score weight(s) {sorted(unknown)}. Known: {', '.join(DEFAULT_WEIGHTS)}.")
+    per_year = PERIODS_PER_YEAR[period]
     keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
-    dated = sorted({k for k in keys if k})
-    periods = period_range(dated[0], dated[-1], period) if dated else []
-    window_periods = periods[-window:]
-    index = {p: i for i, p in enumerate(window_periods)}
-    totals = np.zeros(len(window_periods))
-    for key in keys:
-        if key in index:
-            totals[index[key]] += 1
+    voices = [s.author or s.doc_id for s in statements]
+    members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
 
-    drafts = []
+    overall = _make_window(keys, voices, period, window)
+    fits = _fit_all(members, keys, voices, overall, per_year)
+    by_kind: dict[int, dict[str, Growth]] = defaultdict(dict)
+    doc_kinds = sorted({s.doc_kind for s in statements})
+    if len(doc_kinds) > 1:
+        for doc_kind in doc_kinds:
+            kind_keys = [k if s.doc_kind == doc_kind else None for k, s in zip(keys, statements)]
+            kind_window = _make_window(kind_keys, voices, period, window)
+            for cluster_id, (growth, _) in _fit_all(members, kind_keys, voices, kind_window, per_year).items():
+                by_kind[cluster_id][doc_kind] = growth
+
+    max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
+    ranked = []
     for cluster_id, label in cluster_labels.items():
-        rows = [int(r) for r in np.flatnonzero(labels == cluster_id)]
-        counts = np.zeros(len(window_periods))
-        authors_by_period: dict[str, set[str]] = defaultdict(set)
+        rows = members[cluster_id]
+        growth, counts = fits[cluster_id]
+        statement_counts = np.zeros(len(overall.periods))
         for row in rows:
             key = keys[row]
-            if key in index:
-                counts[index[key]] += 1
-                authors_by_period[key].add(statements[row].author or statements[row].doc_id)
-        fit = poisson_growth(counts, totals, PERIODS_PER_YEAR[period])
+            if key is not None and key in overall.index:
+                statement_counts[overall.index[key]] += 1
         series = [
-            PeriodCount(p, int(counts[i]), int(totals[i]), len(authors_by_period.get(p, ())))
-            for i, p in enumerate(window_periods)
+            PeriodCount(p, int(statement_counts[i]), int(overall.totals[i]), int(counts[i]))
+            for i, p in enumerate(overall.periods)
         ]
-        drafts.append((cluster_id, label, rows, counts, fit, series))
-
-    q_values = benjamini_hochberg([d[4][2] if d[4] else None for d in drafts])
-    max_authors = max((_n_authors(statements, d[2]) for d in drafts), default=1)
-    ranked = []
-    for (cluster_id, label, rows, counts, fit, series), q in zip(drafts, q_values):
-        growth = _growth(fit, q, counts, totals, PERIODS_PER_YEAR[period])
         n_authors = _n_authors(statements, rows)
         kinds: dict[str, int] = defaultdict(int)
         for row in rows:
             kinds[statements[row].kind] += 1
-        parts = _score_parts(growth, n_authors, max_authors, kinds, [statements[r] for r in rows])
+        parts = _score_parts(growth, n_authors, max_authors, kinds, len(rows))
         score = sum(weights[name] * value for name, value in parts.items())
         ranked.append(
             RankedCluster(
@@ -174,10 +229,26 @@ def rank_clusters(
                 score_parts={k: round(v, 4) for k, v in parts.items()},
                 series=series,
                 kind_counts=dict(sorted(kinds.items())),
+                growth_by_kind=dict(by_kind.get(cluster_id, {})),
             )
         )
     ranked.sort(key=lambda c: (-c.score, -c.size, c.id))
-    return [RankedCluster(**{**c.__dict__, "rank": i}) for i, c in enumerate(ranked, start=1)]
+    return [replace(c, rank=i) for i, c in enumerate(ranked, start=1)]
+
+
+def _fit_all(
+    members: dict[int, list[int]],
+    keys: Sequence[str | None],
+    voices: Sequence[str],
+    window: _Window,
+    per_year: float,
+) -> dict[int, tuple[Growth, np.ndarray]]:
+    """Growth of every cluster in one window, with Benjamini-Hochberg across the clusters."""
+    counts = {c: _voice_counts(rows, keys, voices, window) for c, rows in members.items()}
+    fits = {c: poisson_growth(counts[c], window.totals, per_year) for c in members}
+    ids = list(members)
+    q_values = benjamini_hochberg([fit[2] if (fit := fits[c]) else None for c in ids])
+    return {c: (_growth(fits[c], q, counts[c], window.totals, per_year), counts[c]) for c, q in zip(ids, q_values)}
 
 
 def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:
@@ -189,7 +260,7 @@ def _growth(
 ) -> Growth:
     n_periods = int((totals > 0).sum())
     if fit is None or q is None:
-        return Growth(None, None, None, None, n_periods, "unknown")
+        return Growth(None, None, None, None, n_periods, "unknown", momentum=momentum(counts, totals, per_year))
     slope, se, p_value = fit
     rate, low, high = math.exp(slope), math.exp(slope - Z95 * se), math.exp(slope + Z95 * se)
     nonzero = np.flatnonzero(counts > 0)
@@ -202,15 +273,22 @@ def _growth(
     else:
         trend = "stable"
     return Growth(
-        round(rate, 4), round(low, 4), round(high, 4), round(p_value, 6), n_periods, trend, q_value=round(q, 6)
+        round(rate, 4),
+        round(low, 4),
+        round(high, 4),
+        round(p_value, 6),
+        n_periods,
+        trend,
+        q_value=round(q, 6),
+        momentum=momentum(counts, totals, per_year),
     )
 
 
 def _score_parts(
-    growth: Growth, n_authors: int, max_authors: int, kinds: dict[str, int], members: list[Statement]
+    growth: Growth, n_authors: int, max_authors: int, kinds: dict[str, int], size: int
 ) -> dict[str, float]:
     """The parts of the opportunity score, each on a comparable 0..1-ish scale (see README)."""
-    size = max(len(members), 1)
+    size = max(size, 1)
     # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat.
     if growth.low is not None and growth.low > 1:
         growth_part = math.log(growth.low)

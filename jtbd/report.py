@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from jtbd.types import RankedCluster, Statement
+from jtbd.types import Growth, RankedCluster, Statement
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_MARK = {
@@ -30,8 +30,24 @@ TREND_MARK = {
 }
 
 
-def cluster_payload(cluster: RankedCluster, statements: Sequence[Statement]) -> dict[str, Any]:
-    """One cluster as documented in README's clusters.json schema."""
+def _growth_payload(growth: Growth) -> dict[str, Any]:
+    return {
+        "rate": growth.rate,
+        "low": growth.low,
+        "high": growth.high,
+        "per": "year",
+        "p_value": growth.p_value,
+        "q_value": growth.q_value,
+        "trend": growth.trend,
+        "momentum": growth.momentum,
+        "n_periods": growth.n_periods,
+    }
+
+
+def cluster_payload(
+    cluster: RankedCluster, statements: Sequence[Statement], position: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """One cluster as documented in README's clusters.json schema; `position` places it on the report's map."""
     growth = cluster.growth
     jobs: dict[str, int] = {}
     for row in cluster.members:
@@ -44,16 +60,9 @@ def cluster_payload(cluster: RankedCluster, statements: Sequence[Statement]) -> 
         "size": cluster.size,
         "n_authors": cluster.n_authors,
         "n_docs": cluster.n_docs,
-        "growth": {
-            "rate": growth.rate,
-            "low": growth.low,
-            "high": growth.high,
-            "per": "year",
-            "p_value": growth.p_value,
-            "q_value": growth.q_value,
-            "trend": growth.trend,
-            "n_periods": growth.n_periods,
-        },
+        "growth": _growth_payload(growth),
+        "growth_by_kind": {kind: _growth_payload(g) for kind, g in cluster.growth_by_kind.items()},
+        "map": {"x": position[0], "y": position[1]} if position else None,
         "score": cluster.score,
         "score_parts": cluster.score_parts,
         "kinds": cluster.kind_counts,

@@ -79,13 +79,14 @@ class ClusterLabel:
 @dataclass(frozen=True)
 class PeriodCount:
     period: str  # "2024-03", "2024-W11", "2024-Q1"
-    count: int
-    total: int  # statements of all clusters in that period (the exposure)
-    n_authors: int
+    count: int  # statements of the cluster
+    total: int  # distinct authors of all statements in that period (the exposure of the growth fit)
+    n_authors: int  # distinct authors of the cluster: the count the growth fit uses
 
     @property
     def share(self) -> float:
-        return self.count / self.total if self.total else 0.0
+        """Share of the period's voices that spoke of this job."""
+        return self.n_authors / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Growth:
     n_periods: int
     trend: str  # emerging | rising | stable | declining | fading | unknown
     q_value: float | None = None  # p-value after Benjamini-Hochberg across all clusters of the run
+    momentum: float | None = None  # last quarter's share over the window's baseline, shrunk toward 1 when small
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,4 @@ class RankedCluster:
     score_parts: dict[str, float]
     series: list[PeriodCount]
     kind_counts: dict[str, int]
+    growth_by_kind: dict[str, Growth] = field(default_factory=dict)  # "discussion" / "posting", when both occur

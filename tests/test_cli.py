@@ -71,7 +71,7 @@ def _commands(group, prefix: tuple[str, ...] = ()):
 def test_cli_every_command_and_option_has_help():
     root = typer.main.get_command(app)
     commands = dict(_commands(root))
-    assert set(commands) == {("cluster",), ("fetch", "hn"), ("runs",)}
+    assert {("cluster",), ("fetch", "hn"), ("runs",)} <= set(commands)
     n_options = 0
     for path, command in commands.items():
         assert command.help and command.help.strip(), path
