@@ -98,7 +98,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "i need",
         "need",
-        _I + r" (?:really |desperately |just )?(?:need|want|require|would like|'d like|prefer|plan|"
+        _I + r" (?:[\w']+ ){0,2}?(?:need|want|require|would like|'d like|prefer|plan|"
         r"can't afford|cannot afford)(?: to| a| an| some| help| advice| a way)\b"
         r"|\bneed (?:a|an) (?:way|tool|service|app|solution) to\b"
         r"|\b(?:i'm|i am|we're|we are) (?:\w+ )?(?:trying|planning|thinking of|thinking about|working on|about to)\b",
@@ -114,6 +114,7 @@ CUES: tuple[Cue, ...] = (
         "how do i",
         "search",
         r"\bhow (?:do|can|should|would|could) (?:i|we|you|one|a startup|a founder|a small business)\b|"
+        r"^\W*how (?:do|does|can|could|should|would|is|are)\b|"
         r"\bhow to \w+|\bwhat(?:'s| is| are) the best (?:way|tool|approach|practice|service|method)s?\b|"
         r"\bwhere (?:can|do|should) (?:i|we) (?:find|get|start|look)\b",
         "discussion",
@@ -138,12 +139,12 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:ended up|end up|resorted to|hack(?:ed|ing)? together|workaround|manually|using a spreadsheet|"
         r"in a spreadsheet|with a spreadsheet|duct.tape|cobbled together)\b",
     ),
-    # A first-person question in a discussion ("Can I register a trademark if ...?", "I wonder whether ...").
-    # Questions to someone else ("Do you sponsor visas?") and "why" questions carry no job of the asker.
+    # A question in a top-level discussion is the asker's ("Can I register a trademark if ...?", "I wonder whether
+    # ..."). Questions to someone else ("Do you sponsor visas?") and "why" questions carry no job of the asker.
     _cue(
         "question",
         "question",
-        r"^(?!.*\byour?\b)(?!\W*why\b)(?=.*(?-i:\b(?:I|[Ww]e|[Mm]y|[Oo]ur|me|us)\b)).{20,}\?\W*$"
+        r"^(?!.*\byour?\b)(?!\W*why\b).{30,}\?\W*$"
         r"|\bi(?:'m| am)? wonder(?:ing)? (?:if|how|whether|what)\b",
         "discussion",
         top_level_only=True,

@@ -28,6 +28,8 @@ LIGHT_VERBS = frozenset(
 DROP_DEPS = frozenset({"det", "poss", "aux", "auxpass", "neg", "punct", "mark", "expl", "nsubj", "nsubjpass"})
 STOP_WORDS = frozenset({"that", "which", "who", "where", "while", "so", "because", "when", "if", "whom"})
 MAX_JOB_TOKENS = 9
+#: "Why is X necessary?" asks for a reason, not for a way to get something done.
+WHY_QUESTION = re.compile(r"\W*why\b", re.IGNORECASE)
 #: Words that point elsewhere: "handle this", "find one" name no job by themselves.
 VAGUE_WORDS = frozenset(
     "this that these those it them one ones something anything everything thing things stuff about so there here "
@@ -118,7 +120,7 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
     if not doc.text.strip() or not english_enough(doc.text):
         return
     title_end = len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0
-    if title_end:
+    if title_end and not WHY_QUESTION.match(doc.title or ""):
         cue = find_cue(doc.title or "", doc.kind)
         kind: StatementKind = cue.kind if cue else "question"
         yield Candidate(doc, 0, title_end, kind, cue.name if cue else "title", 0)

@@ -253,3 +253,15 @@ def test_extract_hiring_someone_to_join_is_not_work():
     )
     statement = _one("We are looking for a senior engineer to own our billing infrastructure.", "posting")
     assert statement.kind == "role_work" and "billing infrastructure" in statement.job
+
+
+def test_extract_why_title_is_not_a_statement():
+    title = "Why is it necessary for online marketing to be mobile-friendly?"
+    doc = _doc(f"{title}\n\nEveryone says so.", title=title)
+    assert [s for s in extract_statements([doc]) if s.start == 0] == []
+
+
+def test_extract_yes_no_question_in_a_top_level_discussion_is_a_question():
+    statement = _one("Is it normal to have to pay an investor fee just to meet with a potential investor?")
+    assert statement.kind == "question"
+    assert "pay" in statement.job
