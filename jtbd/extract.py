@@ -22,7 +22,7 @@ Progress = Callable[[int, int], None]
 MIN_CHARS, MAX_CHARS = 12, 400
 #: Verbs that introduce a job rather than being the job ("helps X *do*", "I want to *do*").
 LIGHT_VERBS = frozenset(
-    "help let enable allow empower make want need wish like love look try seek struggle hope pay "
+    "help let enable allow empower make want need wish like love look try seek struggle hope "
     "require be have do get go use provide give".split()
 )
 DROP_DEPS = frozenset({"det", "poss", "aux", "auxpass", "neg", "punct", "mark", "expl", "nsubj", "nsubjpass"})
