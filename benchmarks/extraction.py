@@ -99,11 +99,11 @@ def quality(records: list[dict]) -> dict:
 def speed(n: int) -> dict | None:
     if n < 1 or not POSTINGS.is_file():
         return None
-    from jtbd.extract import extract_statements, load_parser, load_sentencizer
+    from jtbd.extract import extract_statements, load_parser
     from jtbd.ingest import read_corpus
 
     documents = read_corpus(POSTINGS).documents[:n]
-    load_parser(), load_sentencizer()  # model loading is reported by the pipeline, not here
+    load_parser()  # model loading is reported by the pipeline, not here
     start = time.perf_counter()
     statements = extract_statements(documents)
     seconds = time.perf_counter() - start

@@ -63,32 +63,41 @@ def load_parser() -> Any:
     return spacy.load(verified_model_dir("en_core_web_sm", "spacy"), exclude=["ner", "senter"])
 
 
-@cache
-def load_sentencizer() -> Any:
-    """spaCy's rule-based sentence splitter: ~25x faster than the statistical one, and good enough to cut spans."""
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
+#: A sentence ends at . ! ? (plus closing quotes or brackets) before whitespace and a capital, digit or quote.
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]”’]*\s+(?=[\"'(\[“‘]?[A-Z0-9])")
+#: Words whose trailing period does not end a sentence.
+ABBREVIATIONS = frozenset("e.g i.e etc vs mr mrs ms dr st inc ltd co corp jr sr no approx u.s u.k".split())
 
 
 def split_sentences(doc: Document) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) offsets of sentences; lines and paragraphs always end a sentence."""
-    nlp = load_sentencizer()
-    for block in re.finditer(r"[^\n]+", doc.text):
-        text = block.group()
-        if not text.strip():
-            continue
-        for sent in nlp(text).sents:
-            start, end = block.start() + sent.start_char, block.start() + sent.end_char
-            # Trim the whitespace spaCy leaves around a sentence so the span is exactly the words.
-            while start < end and doc.text[start].isspace():
-                start += 1
-            while end > start and doc.text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                yield start, end
+    """Yield (start, end) offsets of sentences; lines and paragraphs always end a sentence.
+
+    Plain rules, not spaCy: splitting every sentence of a corpus is the hot path, and the parser later sees only
+    the few sentences that carry a cue.
+    """
+    text = doc.text
+    for block in re.finditer(r"[^\n]+", text):
+        start = block.start()
+        for boundary in SENTENCE_END.finditer(text, block.start(), block.end()):
+            last_word = (
+                text[start : boundary.start()].rsplit(None, 1)[-1].rstrip(".").lower()
+                if start < boundary.start()
+                else ""
+            )
+            if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+                continue  # "e.g. Foo", "J. Smith"
+            yield from _trimmed(text, start, boundary.start())
+            start = boundary.end()
+        yield from _trimmed(text, start, block.end())
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
 
 
 def is_boilerplate(sentence: str, doc_kind: str = "posting") -> bool:
