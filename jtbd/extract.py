@@ -37,10 +37,28 @@ VAGUE_WORDS = frozenset(
 )
 
 
+#: Recruiting talk, not work: "hear from you", "join our team", "hire engineers".
+SOCIAL_VERBS = frozenset("join hear talk chat meet speak welcome hire recruit contact reach apply grow".split())
+#: Objects so generic that any company could claim them: "solve challenging problems", "build better products".
+GENERIC_WORDS = frozenset(
+    "you your us team teams problem problems challenge challenges product products software thing things world "
+    "future difference impact "
+    "challenging hard interesting better great amazing exciting new innovative best world-class cutting-edge "
+    "meaningful real awesome cool big bigger complex difficult fun of for to and with in at the".split()
+)
+
+
 def is_vague(job: str) -> bool:
     """A job whose every word after the verb is a pronoun or filler ("go about doing this") says nothing."""
     words = job.split()
     return len(words) < 2 or all(w in VAGUE_WORDS for w in words[1:])
+
+
+def is_recruiting_talk(job: str) -> bool:
+    """In a posting, a recruiting phrase ("hear from you", "join our team") or a claim any company could make
+    ("solve challenging problems") is not a job. A founder who wants to "hire a lawyer" states a real one."""
+    words = job.split()
+    return words[0] in SOCIAL_VERBS or all(w in GENERIC_WORDS for w in words[1:])
 
 
 @dataclass(frozen=True)
@@ -228,7 +246,7 @@ def _parse_candidates(
         job = normalise_job(parsed, candidate.cue_end - candidate.start)
         if candidate.cue == "title" and is_vague(job):
             job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
-        if job and not is_vague(job):
+        if job and not is_vague(job) and not (candidate.doc.kind == "posting" and is_recruiting_talk(job)):
             yield _statement(candidate.doc, candidate.start, candidate.end, candidate.kind, candidate.cue, job)
         if progress and (n % 500 == 0 or n == len(candidates)):
             progress(n, len(candidates))

@@ -265,3 +265,20 @@ def test_extract_yes_no_question_in_a_top_level_discussion_is_a_question():
     statement = _one("Is it normal to have to pay an investor fee just to meet with a potential investor?")
     assert statement.kind == "question"
     assert "pay" in statement.job
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We would love to hear from you if you are interested.",
+        "You will solve challenging problems with a great team.",
+        "You will join our small team in Berlin.",
+    ],
+)
+def test_extract_recruiting_talk_in_postings_is_not_a_job(text):
+    assert extract_statements([_doc(text, "posting")]) == []
+
+
+def test_extract_hiring_is_a_founders_job_in_a_discussion():
+    statement = _one("How do I hire a good lawyer for my startup?")
+    assert statement.job.startswith("hire")
