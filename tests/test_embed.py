@@ -1,4 +1,4 @@
-"""Tests for jtbd.embed: the DuckDB cache, de-duplication, unit vectors, the hashing and the real MiniLM embedder."""
+"""Tests for jtbd.embed: the DuckDB cache, de-duplication, unit vectors, the hashing, MiniLM and static embedders."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from jtbd import embed
 from jtbd.embed import EmbeddingCache, HashingEmbedder, embed_texts, make_embedder, text_hash
+from jtbd.errors import ModelError
 
 TEXTS = [
     "send invoices to clients automatically",
@@ -140,3 +141,80 @@ def test_embed_real_minilm_vectors():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # meaning, not shared words
     assert embedder.model_id == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+# The static model (minilm-static): a tiny model2vec model over a dozen words stands in for the distilled one.
+
+TINY_WORDS = ["[UNK]", "send", "invoices", "to", "clients", "automatically", "find", "a", "technical", "cofounder"]
+
+
+def tiny_static_builder(source, spec, out):
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers.models import WordLevel
+
+    tokenizer = Tokenizer(WordLevel({w: i for i, w in enumerate(TINY_WORDS)}, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    vectors = np.random.default_rng(0).normal(size=(len(TINY_WORDS), spec.dimensions)).astype(np.float32)
+    StaticModel(vectors=vectors, tokenizer=tokenizer, normalize=True).save_pretrained(str(out))
+
+
+def build_tiny_static(monkeypatch):
+    from jtbd import models
+
+    models.verified_model_dir.cache_clear()
+    monkeypatch.setitem(models.BUILDERS, "model2vec", tiny_static_builder)
+    return models.build_model("minilm-static")
+
+
+def test_embed_model2vec_returns_unit_vectors(monkeypatch):
+    built = build_tiny_static(monkeypatch)
+    embedder = make_embedder("minilm-static")
+    assert isinstance(embedder, embed.Model2VecEmbedder)
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), 256) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[3])
+    assert np.allclose(embedder.embed(["Send invoices to CLIENTS automatically"])[0], vectors[0], atol=1e-6)
+    assert embedder.embed([]).shape == (0, 256)
+    assert embedder.model_id == built.sha256  # the cache never mixes it up with another build
+
+
+def test_embed_model2vec_through_the_cache(tmp_path, monkeypatch):
+    built = build_tiny_static(monkeypatch)
+    cache = EmbeddingCache(tmp_path / "cache.duckdb")
+    first = embed_texts(TEXTS, make_embedder("minilm-static"), cache)
+    second = embed_texts(TEXTS, make_embedder("minilm-static"), cache)
+    assert (first.n_new, second.n_new) == (4, 0)
+    assert np.array_equal(first.vectors, second.vectors)
+    assert cache.get(built.sha256, [text_hash(TEXTS[0])])
+
+
+def test_embed_model2vec_checks_the_build_sha_before_use(monkeypatch):
+    built = build_tiny_static(monkeypatch)
+    embedder = make_embedder("minilm-static")  # built: no error yet, nothing loaded
+    (built.folder / "model.safetensors").write_bytes(b"tampered")
+    with pytest.raises(ModelError, match="rebuild it: jtbd models build minilm-static"):
+        embedder.embed(["send invoices"])
+
+
+def test_embed_model2vec_not_built_fails_at_once():
+    with pytest.raises(ModelError, match=r"not built yet\. Run: jtbd models build minilm-static"):
+        make_embedder("minilm-static")
+
+
+@pytest.mark.slow
+def test_embed_real_minilm_static_build_and_vectors():
+    pytest.importorskip("skeletoken", reason="building minilm-static needs: pip install -e '.[fast]'")
+    from jtbd.models import build_model
+
+    built = build_model("minilm-static")  # the real distillation from the installed MiniLM, ~2 minutes, offline
+    embedder = make_embedder("minilm-static")
+    vectors = embedder.embed(
+        ["send invoices to clients automatically", "automatically bill my customers", "find a technical cofounder"]
+    )
+    assert vectors.shape == (3, 256)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert embedder.model_id == built.sha256
