@@ -1,4 +1,5 @@
-"""Tests for jtbd.cluster: HDBSCAN on unit vectors, determinism, degenerate input, numbering, noise assignment."""
+"""Tests for jtbd.cluster: kNN graph + Leiden on unit vectors, determinism and seeds, degenerate input, numbering,
+noise assignment, merging near-duplicate clusters, stability."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size, make_clusterer, renumber_by_size
+from jtbd.cluster import (
+    MERGE_SIMILARITY,
+    LeidenClusterer,
+    assign_noise,
+    cluster_stability,
+    cluster_vectors,
+    default_min_cluster_size,
+    knn_cosine,
+    make_clusterer,
+    merge_near_duplicates,
+    renumber_by_size,
+)
+from jtbd.errors import ConfigError
 
 
 def _unit_blobs(n_samples: int = 240, centers: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -19,10 +32,15 @@ def _unit_blobs(n_samples: int = 240, centers: int = 4, seed: int = 0) -> tuple[
     return X.astype(np.float32), truth
 
 
+def _cluster_and_merge(X: np.ndarray, **options) -> np.ndarray:
+    """The pipeline's composition: the fine Leiden partition, then near-duplicate clusters merged."""
+    return merge_near_duplicates(X, cluster_vectors(X, **options), min_similarity=MERGE_SIMILARITY)
+
+
 def test_cluster_finds_blobs_deterministically():
     X, truth = _unit_blobs()
-    first = cluster_vectors(X, min_cluster_size=10)
-    second = cluster_vectors(X.copy(), min_cluster_size=10)
+    first = _cluster_and_merge(X, min_cluster_size=10)
+    second = _cluster_and_merge(X.copy(), min_cluster_size=10)
     assert np.array_equal(first, second)
     assert set(first.tolist()) - {-1} == {0, 1, 2, 3}
     clustered = first >= 0
@@ -33,8 +51,8 @@ def test_cluster_finds_blobs_deterministically():
 def test_cluster_partition_does_not_depend_on_input_order():
     X, _ = _unit_blobs(seed=3)
     order = np.random.default_rng(0).permutation(len(X))
-    labels = cluster_vectors(X, min_cluster_size=10)
-    permuted = cluster_vectors(X[order], min_cluster_size=10)
+    labels = _cluster_and_merge(X, min_cluster_size=10)
+    permuted = _cluster_and_merge(X[order], min_cluster_size=10)
     assert adjusted_rand_score(labels[order], permuted) > 0.99
 
 
@@ -122,3 +140,103 @@ def test_cluster_one_label_per_point_and_no_small_cluster(seed, min_cluster_size
     clustered = labels[labels >= 0]
     if len(clustered):
         assert np.bincount(clustered).min() >= min_cluster_size
+
+
+def test_cluster_same_input_and_seed_give_identical_labels():
+    X, _ = _unit_blobs(n_samples=400, centers=6, seed=7)
+    runs = [cluster_vectors(X.copy(), min_cluster_size=8, seed=11) for _ in range(3)]
+    assert all(np.array_equal(runs[0], run) for run in runs[1:])
+
+
+def test_cluster_seed_reaches_leiden(monkeypatch):
+    import leidenalg
+
+    seen = []
+    real = leidenalg.find_partition
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["seed"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(leidenalg, "find_partition", spy)
+    X, _ = _unit_blobs()
+    cluster_vectors(X, min_cluster_size=10, seed=123)
+    cluster_vectors(X, min_cluster_size=10, seed=7)
+    assert seen == [123, 7]
+
+
+def test_cluster_leiden_small_communities_are_noise_then_assigned():
+    X, _ = _unit_blobs(n_samples=200, centers=4, seed=2)
+    stray = np.random.default_rng(0).normal(size=(3, 16))  # three points far from every blob
+    X = np.vstack([X, stray / np.linalg.norm(stray, axis=1, keepdims=True)]).astype(np.float32)
+    labels = cluster_vectors(X, min_cluster_size=10, seed=0)
+    assert np.bincount(labels[labels >= 0]).min() >= 10
+    assert (labels >= 0).mean() > 0.95
+    kept_noise = assign_noise(X, labels, min_similarity=1.0)
+    assert np.array_equal(kept_noise, labels)
+
+
+def test_cluster_higher_resolution_gives_more_clusters():
+    X, _ = _unit_blobs(n_samples=600, centers=3, seed=4)
+    coarse = cluster_vectors(X, min_cluster_size=5, resolution=1.0)
+    fine = cluster_vectors(X, min_cluster_size=5, resolution=8.0)
+    assert fine.max() > coarse.max()
+
+
+def test_cluster_knn_cosine_matches_brute_force():
+    X, _ = _unit_blobs(n_samples=120)
+    indices, similarities = knn_cosine(X, 5, block_elements=1000)  # several blocks
+    full = X @ X.T
+    np.fill_diagonal(full, -np.inf)
+    expected = np.sort(full, axis=1)[:, ::-1][:, :5]
+    assert np.allclose(similarities, expected, atol=1e-6)
+    assert (indices != np.arange(120)[:, None]).all()
+    assert np.allclose(np.take_along_axis(full, indices, axis=1), similarities, atol=1e-6)
+
+
+def test_cluster_hdbscan_method_still_available():
+    X, truth = _unit_blobs()
+    labels = cluster_vectors(X, min_cluster_size=10, method="hdbscan")
+    assert adjusted_rand_score(truth[labels >= 0], labels[labels >= 0]) > 0.95
+    with pytest.raises(ConfigError, match="cluster_method"):
+        make_clusterer(100, method="kmeans")
+
+
+def test_cluster_leiden_clusterer_on_tiny_input():
+    assert LeidenClusterer().fit(np.ones((1, 4), dtype=np.float32)).labels_.tolist() == [-1]
+
+
+def test_cluster_merge_near_duplicates_merges_only_close_centroids():
+    vectors = np.array(
+        [[1, 0, 0], [1, 0.05, 0], [1, 0.1, 0], [0.99, 0.15, 0], [0, 1, 0], [0.05, 1, 0], [0, 0, 1], [0, 0.1, 1]],
+        dtype=float,
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.array([0, 0, 1, 1, 2, 2, 3, -1])
+    merged = merge_near_duplicates(vectors, labels, min_similarity=0.95)
+    assert merged[0] == merged[1] == merged[2] == merged[3]  # clusters 0 and 1 point the same way
+    assert len({merged[0], merged[4], merged[6]}) == 3  # the orthogonal clusters stay apart
+    assert merged[7] == -1  # noise stays noise
+    assert merged.tolist() == renumber_by_size(merged).tolist()  # numbered by size, largest first
+    assert merged[0] == 0
+    assert merge_near_duplicates(vectors, labels, min_similarity=1.0).tolist() == labels.tolist()
+    assert merge_near_duplicates(vectors, np.full(8, -1), min_similarity=0.5).tolist() == [-1] * 8
+
+
+def test_cluster_merge_near_duplicates_chains_by_centroid():
+    # Four clusters along an arc: at 0.9 neighbours merge pairwise, but the merged centroids are too far apart
+    angles = np.deg2rad([0, 20, 60, 80])
+    vectors = np.repeat(np.stack([np.cos(angles), np.sin(angles)], axis=1), 3, axis=0)
+    labels = np.repeat(np.arange(4), 3)
+    merged = merge_near_duplicates(vectors, labels, min_similarity=0.9)
+    assert merged.max() == 1
+    assert len(set(merged[:6].tolist())) == 1 and len(set(merged[6:].tolist())) == 1
+
+
+def test_cluster_stability_scores_clear_blobs_as_stable():
+    X, _ = _unit_blobs(n_samples=300, centers=3, seed=9)
+    labels = cluster_vectors(X, min_cluster_size=10, seed=0, resolution=1.0)
+    result = cluster_stability(X, labels, n_runs=3, subsample=0.8, min_cluster_size=10, resolution=1.0)
+    assert set(result.per_cluster) == set(range(int(labels.max()) + 1))
+    assert min(result.per_cluster.values()) > 0.9
+    assert result.mean_ari > 0.9 and result.n_runs == 3
