@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import resource
 import sys
@@ -42,10 +43,10 @@ def main() -> int:
         corpus = Path(tmp) / "hn-slice.jsonl"
         corpus.write_text("".join(lines[: args.n]), encoding="utf-8")
         del lines
-        home = Path(tmp) / "home"  # a cold embedding cache
+        os.environ["JTBD_HOME"] = str(Path(tmp) / "home")  # a cold embedding cache
         for label in ("cold cache", "warm cache"):
             start = time.perf_counter()
-            run = cluster(corpus, out=Path(tmp) / "out", model=args.model, home=home)
+            run = cluster(corpus, out=Path(tmp) / "out", model=args.model)
             total = time.perf_counter() - start
             counts = run.info["counts"]
             results["runs"].append({"run": label, "seconds": round(total, 1), "timings": run.timings, "counts": counts})

@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 fetch_app = typer.Typer(no_args_is_help=True, help="Download corpora from public APIs (needs internet).")
 app.add_typer(fetch_app, name="fetch")
+models_app = typer.Typer(no_args_is_help=True, help="List the embedding models and build the local ones (offline).")
+app.add_typer(models_app, name="models")
 err = Console(stderr=True)
 
 
@@ -96,6 +98,28 @@ def main(
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S"]
 
 
+def parse_weights(text: str) -> dict[str, float]:
+    """`growth=1,reach=0.5` -> {"growth": 1.0, "reach": 0.5}; names are checked here, before the slow stages."""
+    import math
+
+    from jtbd.errors import ConfigError
+    from jtbd.rank import DEFAULT_WEIGHTS
+
+    example = "Example: --weights growth=1,reach=0.5,pain=0.5,supply=0.3"
+    weights: dict[str, float] = {}
+    for item in (part.strip() for part in text.split(",")):
+        name, _, value = (piece.strip() for piece in item.partition("="))
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            weights[name] = math.nan
+        if not name or not math.isfinite(weights[name]):
+            raise ConfigError(f"--weights must be name=number pairs separated by commas. Got {item!r}. {example}")
+        if name not in DEFAULT_WEIGHTS:
+            raise ConfigError(f"Unknown score weight {name!r} in --weights. Known: {', '.join(DEFAULT_WEIGHTS)}.")
+    return weights
+
+
 @app.command()
 def cluster(
     corpus: Annotated[
@@ -106,7 +130,7 @@ def cluster(
         str | None, typer.Option(help="What to cluster: statement (default), sentence or document.")
     ] = None,
     model: Annotated[
-        str | None, typer.Option(help="Embedding model from models/manifest.toml (minilm, hashing).")
+        str | None, typer.Option(help="Embedding model: minilm, minilm-static (jtbd models build) or hashing.")
     ] = None,
     since: Annotated[
         datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")
@@ -129,6 +153,10 @@ def cluster(
     id_field: Annotated[str | None, typer.Option(help="Column/key holding the record id.")] = None,
     author_field: Annotated[str | None, typer.Option(help="Column/key holding the author.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed record.")] = False,
+    weights: Annotated[
+        str | None,
+        typer.Option(help="Score weights, e.g. growth=1,reach=0.5,pain=0.5,supply=0.3 (names left out keep theirs)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr (warnings still show).")] = False,
 ) -> None:
@@ -141,6 +169,8 @@ def cluster(
       jtbd cluster hn.jsonl.gz --since 2023-01 --period quarter --json > result.json
 
       jtbd cluster tickets.csv --text-field body --time-field opened_at --out reports/tickets
+
+      jtbd cluster corpora/startups-demo --weights growth=2,supply=0
     """
     from jtbd.config import load_config
     from jtbd.pipeline import cluster as run_cluster
@@ -162,6 +192,7 @@ def cluster(
             id_field=id_field,
             author_field=author_field,
             strict=strict or None,
+            weights=parse_weights(weights) if weights else None,
         )
         run = run_cluster(corpus, out=out, config=config, reporter=reporter)
     except JtbdError as error:
@@ -235,6 +266,49 @@ def fetch_hn(
 
 
 @app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster` (holds clusters.json).")],
+) -> None:
+    """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing anything.
+
+    Examples:
+
+      jtbd report jtbd-out/startups-demo
+
+      jtbd report reports/tickets    # e.g. after upgrading jtbd: new layout, same numbers
+    """
+    from jtbd.report import rerender_reports
+
+    try:
+        paths = rerender_reports(run_dir)
+    except JtbdError as error:
+        _fail(error)
+        return
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command()
+def show(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster` (holds clusters.json).")],
+    cluster_id: Annotated[int, typer.Argument(help="Cluster id, as in the report ('cluster N') and clusters.json.")],
+) -> None:
+    """Print one cluster: title, trend and growth with its interval, reach, keyphrases, share per period, quotes.
+
+    Example: jtbd show jtbd-out/startups-demo 3
+    """
+    from jtbd.report import read_payload
+    from jtbd.report_text import render_cluster_text
+
+    try:
+        text = render_cluster_text(read_payload(run_dir), cluster_id)
+    except JtbdError as error:
+        _fail(error)
+        return
+    typer.echo(text)
+
+
+@app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20) -> None:
     """List recent runs from the run history (newest first).
 
@@ -248,3 +322,36 @@ def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20
             f"{row['started_at']:%Y-%m-%d %H:%M}  {row['n_documents']:>7,} docs  {row['n_statements']:>7,} "
             f"statements  {row['n_clusters']:>4} clusters  {row['out_dir']}"
         )
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show every model in models/manifest.toml: kind, dimensions, licence, and whether it is ready to use.
+
+    Example: jtbd models list
+    """
+    from jtbd.models import load_manifest, model_status
+
+    for spec in load_manifest().values():
+        typer.echo(
+            f"{spec.key:<15} {spec.role:<9} {spec.kind:<21} {spec.dimensions:>4}d  {spec.license:<10} "
+            f"{model_status(spec)}"
+        )
+
+
+@models_app.command("build")
+def models_build(name: Annotated[str, typer.Argument(help="Model to build, e.g. minilm-static.")]) -> None:
+    """Build a local model from installed ones (offline), then record its sha256 beside it.
+
+    Example: jtbd models build minilm-static
+    """
+    from jtbd.models import build_model, get_spec
+
+    try:
+        if get_spec(name).is_built_locally:
+            err.print(f"building {name} (offline; about 2 minutes on two CPU cores)...", highlight=False, markup=False)
+        result = build_model(name)
+    except JtbdError as error:
+        _fail(error)
+        return
+    typer.echo(f"{result.key}: {result.folder} sha256 {result.sha256} ({result.seconds:,.0f} s)")

@@ -49,6 +49,10 @@ class Config:
     seed: int = 42
     # Noise points join their nearest cluster when its centroid is at least this cosine-similar; 1.0 turns it off.
     noise_similarity: float = 0.55
+    # Clustering (README "Clustering benchmark"): "leiden" (kNN graph + Leiden) or "hdbscan" (the previous default).
+    cluster_method: str = "leiden"
+    resolution: float = 2.0  # Leiden modularity resolution: higher gives more, smaller clusters (1: fewer, larger)
+    merge_similarity: float = 0.9  # clusters whose centroids are at least this cosine-similar merge; 1 turns it off
     period: str = "month"
     window: int = 24  # periods of the growth fit, counted back from the last period
     since: datetime | None = None
@@ -61,7 +65,7 @@ class Config:
     batch_size: int = 64
     max_quotes: int = 5
     n_keywords: int = 8
-    home: Path | None = None  # None: home_dir()
+    weights: dict[str, float] | None = None  # score weights by part name; None: rank.DEFAULT_WEIGHTS
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):  # a date without a zone means UTC, as everywhere in jtbd
@@ -81,6 +85,10 @@ class Config:
                 f"min_cluster_size must be an int >= 2. Got {self.min_cluster_size}. "
                 "Pass --min-cluster-size 2 or higher."
             )
+        if self.weights is not None and not (
+            isinstance(self.weights, dict) and all(type(v) in (int, float) for v in self.weights.values())
+        ):
+            raise ConfigError(f"weights must map score parts to numbers. Got {self.weights!r}. Example: {{growth = 2}}")
         if self.unit not in UNITS:
             raise ConfigError(f"unit must be one of {', '.join(UNITS)}. Got {self.unit!r}.")
         if self.period not in PERIODS:
@@ -92,7 +100,8 @@ class Config:
 
     @property
     def home_path(self) -> Path:
-        return self.home if self.home is not None else home_dir()
+        """The one home folder (cache, run history, built models, jtbd.toml): `$JTBD_HOME` or `~/.jtbd`."""
+        return home_dir()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view, for run.json."""
@@ -111,7 +120,7 @@ def load_config(**overrides: Any) -> Config:
     """Build a Config from defaults, `$JTBD_HOME/jtbd.toml`, then the overrides that are not None."""
     known = {f.name for f in fields(Config)}
     values: dict[str, Any] = {}
-    toml_path = (Path(overrides["home"]) if overrides.get("home") else home_dir()) / "jtbd.toml"
+    toml_path = home_dir() / "jtbd.toml"
     if toml_path.is_file():
         try:
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))

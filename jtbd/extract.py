@@ -37,6 +37,25 @@ VAGUE_WORDS = frozenset(
 )
 
 
+#: Nouns that name no particular job: "deal with issues", "avoid trouble", "find the best option".
+GENERIC_NOUNS = frozenset(
+    "issue issues problem problems option options trouble situation situations question questions advice way ways "
+    "thing things stuff lot lots kind sort type types case cases point points idea ideas matter matters "
+    "something anything everything one ones someone people time really just also more well still even now "
+    "better much very too again already actually".split()
+)
+
+
+def _names_something(tokens: Sequence[Any]) -> bool:
+    """True when some noun, adjective, adverb or number after the job's verb is not generic ("hire faster")."""
+    return any(
+        t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "ADV")
+        and t.lower_ not in GENERIC_NOUNS
+        and t.lower_ not in VAGUE_WORDS
+        for t in tokens
+    )
+
+
 #: Recruiting talk, not work: "hear from you", "join our team", "hire engineers".
 SOCIAL_VERBS = frozenset("join hear talk chat meet speak welcome hire recruit contact reach apply grow".split())
 #: Objects so generic that any company could claim them: "solve challenging problems", "build better products".
@@ -185,10 +204,11 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     if verb is None:
         verb = next((t for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS), None)
     if verb is None:
-        words = [t.lower_ for t in tokens if t.idx >= cue_offset and t.dep_ not in DROP_DEPS and not t.is_punct]
-        words = words or [t.lower_ for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
-        return " ".join(words[:MAX_JOB_TOKENS])
+        kept = [t for t in tokens if t.idx >= cue_offset and t.dep_ not in DROP_DEPS and not t.is_punct]
+        kept = kept or [t for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
+        return " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]) if _names_something(kept) else ""
     words = [verb.lemma_.lower()]
+    object_tokens = []
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb
     for token in tokens[verb.i - tokens[0].i + 1 :]:
@@ -204,11 +224,12 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
             continue
         has_object = has_object or token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
         words.append(token.lower_)
+        object_tokens.append(token)
         if len(words) >= MAX_JOB_TOKENS:
             break
     while len(words) > 1 and words[-1] in ("and", "or", "to", "for", "of", "with", "in", "on", "at", "by"):
         words.pop()
-    return " ".join(words)
+    return " ".join(words) if _names_something(object_tokens) else ""
 
 
 def extract_statements(

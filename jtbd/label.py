@@ -105,12 +105,26 @@ def label_clusters(
     return out
 
 
+def keyword_coverage(job: str, keywords: list[str]) -> float:
+    """How much of the cluster's c-TF-IDF vocabulary a job says, higher-ranked keyphrases weighing more."""
+    words = set(job.split())
+    return sum(1.0 / (rank + 1) for rank, phrase in enumerate(keywords) if set(phrase.split()) <= words)
+
+
 def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
-    for min_words in (3, 2, 1):
-        for row in ranked_rows[:50]:
-            title = statements[int(row)].job.strip()
-            if title and title not in used and len(title.split()) >= min_words:
-                return title
+    """The central job that best says the cluster's keyphrases: among the 30 most central statements, the one
+    covering the most keyphrases (ties: the more central), so a specific job beats a generic central one."""
+    candidates = []
+    for position, row in enumerate(ranked_rows[:30]):
+        title = statements[int(row)].job.strip()
+        if title and title not in used and 2 <= len(title.split()) <= 12:
+            candidates.append((-keyword_coverage(title, words), position, title))
+    if candidates:
+        return min(candidates)[2]
+    for row in ranked_rows[:50]:
+        title = statements[int(row)].job.strip()
+        if title and title not in used:
+            return title
     base = statements[int(ranked_rows[0])].job.strip() or " / ".join(words[:3])
     suffix = f" ({', '.join(words[:2])})" if words else ""
     title, n = base + suffix, 2

@@ -18,14 +18,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from jtbd import history
-from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size
+from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size, merge_near_duplicates
 from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
 from jtbd.extract import extract_statements
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
-from jtbd.rank import rank_clusters
+from jtbd.rank import DEFAULT_WEIGHTS, rank_clusters
 from jtbd.report import cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
@@ -37,6 +37,8 @@ PACKAGES = (
     "transformers",
     "spacy",
     "hdbscan",
+    "leidenalg",
+    "igraph",
     "scikit-learn",
     "duckdb",
 )
@@ -137,9 +139,17 @@ def cluster(
     notes = []
     with timed("cluster") as box:
         min_size = config.min_cluster_size or default_min_cluster_size(len(statements))
-        labels = cluster_vectors(embedded.vectors, min_cluster_size=min_size, min_samples=config.min_samples)
+        labels = cluster_vectors(
+            embedded.vectors,
+            min_cluster_size=min_size,
+            min_samples=config.min_samples,
+            method=config.cluster_method,
+            resolution=config.resolution,
+            seed=config.seed,
+        )
         raw_noise_share = float((labels < 0).mean()) if len(labels) else 0.0
         labels = assign_noise(embedded.vectors, labels, min_similarity=config.noise_similarity)
+        labels = merge_near_duplicates(embedded.vectors, labels, min_similarity=config.merge_similarity)
         n_clusters = int(labels.max()) + 1 if len(labels) else 0
         noise_share = float((labels < 0).mean()) if len(labels) else 0.0
         box["summary"] = (
@@ -164,7 +174,9 @@ def cluster(
         box["summary"] = f"{len(cluster_labels)} labels"
 
     with timed("rank") as box:
-        ranked = rank_clusters(statements, labels, cluster_labels, period=config.period, window=config.window)
+        ranked = rank_clusters(
+            statements, labels, cluster_labels, period=config.period, window=config.window, weights=config.weights
+        )
         rising = sum(c.growth.trend in ("rising", "emerging") for c in ranked)
         box["summary"] = f"{rising} rising or emerging of {len(ranked)}"
 
@@ -192,6 +204,7 @@ def cluster(
             "noise_share_before_assignment": round(raw_noise_share, 4),
             "min_cluster_size": min_size,
         },
+        "score_weights": {**DEFAULT_WEIGHTS, **(config.weights or {})},  # shown beside the score in report.html
         "timings": timings,
         "warnings": warnings,
         "notes": notes,

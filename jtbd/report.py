@@ -1,8 +1,9 @@
-"""Write a run's output folder: clusters.json/csv, assignments.csv, run.json and report.md.
+"""Write a run's output folder: clusters.json/csv, assignments.csv, run.json, report.md and report.html.
 
 Everything is written into a hidden temporary folder beside the target and renamed into place at the end, so an
 interrupted run never leaves a half-written report and a previous report is replaced only by a complete one.
-The Markdown is rendered from the clusters.json payload alone, so a report can be re-rendered without recomputing.
+Both reports are rendered from the clusters.json payload alone, so `jtbd report` re-renders them without
+recomputing, and `jtbd show` prints one cluster from it.
 """
 
 from __future__ import annotations
@@ -17,17 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from jtbd.errors import JtbdError
+from jtbd.report_html import render_html
+from jtbd.report_text import TREND_MARK, render_markdown, sparkline
 from jtbd.types import Growth, RankedCluster, Statement
 
-SPARK = "▁▂▃▄▅▆▇█"
-TREND_MARK = {
-    "emerging": "🆕 emerging",
-    "rising": "▲ rising",
-    "stable": "● stable",
-    "declining": "▼ declining",
-    "fading": "▽ fading",
-    "unknown": "? unknown",
-}
+__all__ = ["TREND_MARK", "cluster_payload", "render_markdown", "rerender_reports", "sparkline", "write_outputs"]
 
 
 def _growth_payload(growth: Growth) -> dict[str, Any]:
@@ -102,19 +98,23 @@ def write_outputs(
     statements: Sequence[Statement],
     labels: np.ndarray,
 ) -> Path:
-    """Write every output file into `out_dir` atomically; return the path of report.md."""
+    """Write every output file into `out_dir` atomically; return the path of report.md.
+
+    The reports are rendered from the JSON as written, so `jtbd report` reproduces them byte for byte.
+    """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        payload = {"run": run_info, "clusters": clusters}
-        _write_json(staging / "clusters.json", payload)
+        _write_json(staging / "clusters.json", {"run": run_info, "clusters": clusters})
+        payload = json.loads((staging / "clusters.json").read_text(encoding="utf-8"))
         _write_json(staging / "run.json", run_info)
         _write_clusters_csv(staging / "clusters.csv", clusters)
         _write_assignments(staging / "assignments.csv", statements, labels)
         (staging / "report.md").write_text(render_markdown(payload), encoding="utf-8")
+        (staging / "report.html").write_text(render_html(payload), encoding="utf-8")
         replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -133,53 +133,56 @@ def replace_dir(new: Path, target: Path) -> None:
         os.replace(new, target)
 
 
+def read_payload(run_dir: Path) -> dict[str, Any]:
+    """The clusters.json of an output folder, checked enough to render from."""
+    path = Path(run_dir) / "clusters.json"
+    if not path.is_file():
+        raise JtbdError(f"No clusters.json in '{run_dir}'. Pass an output folder of `jtbd cluster` (its --out).")
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise JtbdError(f"'{path}' is not valid JSON ({error}). Run `jtbd cluster` again to rewrite it.") from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("clusters"), list) or "run" not in payload:
+        raise JtbdError(f"'{path}' has no 'run' and 'clusters'. Run `jtbd cluster` again to rewrite it.")
+    return payload
+
+
+def rerender_reports(run_dir: Path) -> list[Path]:
+    """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing.
+
+    Both are rendered before either is written; each is written to a temporary file and renamed over the old one.
+    """
+    run_dir = Path(run_dir)
+    payload = read_payload(run_dir)
+    rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
+    for name, text in rendered.items():
+        temporary = run_dir / f".{name}.tmp-{os.getpid()}"
+        try:
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, run_dir / name)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return [run_dir / name for name in rendered]
+
+
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
 def _write_clusters_csv(path: Path, clusters: list[dict[str, Any]]) -> None:
-    columns = [
-        "rank",
-        "id",
-        "label",
-        "keywords",
-        "size",
-        "n_authors",
-        "n_docs",
-        "trend",
-        "growth_rate",
-        "growth_low",
-        "growth_high",
-        "q_value",
-        "score",
-        "top_quote",
-        "top_quote_url",
-    ]
+    columns = (
+        "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value score "
+        "top_quote top_quote_url"
+    ).split()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for c in clusters:
             quote = c["quotes"][0] if c["quotes"] else {}
             g = c["growth"]
-            writer.writerow(
-                [
-                    c["rank"],
-                    c["id"],
-                    c["label"],
-                    "; ".join(c["keywords"]),
-                    c["size"],
-                    c["n_authors"],
-                    c["n_docs"],
-                    g["trend"],
-                    g["rate"],
-                    g["low"],
-                    g["high"],
-                    g["q_value"],
-                    c["score"],
-                    quote.get("text", ""),
-                    quote.get("url") or "",
-                ]
-            )
+            head = [c["rank"], c["id"], c["label"], "; ".join(c["keywords"]), c["size"], c["n_authors"], c["n_docs"]]
+            growth = [g["trend"], g["rate"], g["low"], g["high"], g["q_value"]]
+            writer.writerow([*head, *growth, c["score"], quote.get("text", ""), quote.get("url") or ""])
 
 
 def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray) -> None:
@@ -200,75 +203,3 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
                     statement.created_at.isoformat() if statement.created_at else "",
                 ]
             )
-
-
-def sparkline(values: Sequence[float]) -> str:
-    top = max(values, default=0)
-    if top <= 0:
-        return SPARK[0] * len(values)
-    return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in values)
-
-
-def _growth_text(growth: dict[str, Any]) -> str:
-    if growth["rate"] is None:
-        return "n/a"
-    return f"{_pct(growth['rate'])} ({_pct(growth['low'])} to {_pct(growth['high'])})"
-
-
-def _pct(rate: float) -> str:
-    return f"{(rate - 1) * 100:+.0f}%"
-
-
-def _md(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").split())
-
-
-def render_markdown(payload: dict[str, Any]) -> str:
-    """report.md: the ranking table, then one section per cluster with keyphrases, trend and quotes."""
-    run, clusters = payload["run"], payload["clusters"]
-    counts = run.get("counts", {})
-    lines = [
-        f"# Jobs to be done in {run.get('corpus_name', 'corpus')}",
-        "",
-        f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
-        f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
-        f"Growth is the change per year of a cluster's *share* of all statements, over the last "
-        f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with its 95% "
-        "interval; trends are called only after false-discovery control across clusters.",
-        "",
-    ]
-    for note in run.get("notes", []):
-        lines += [f"> {note}", ""]
-    if not clusters:
-        return "\n".join(lines + ["No clusters were found.", ""])
-    lines += [
-        "| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
-        "|---:|---|---|---|---:|---:|---:|",
-    ]
-    for c in clusters:
-        lines.append(
-            f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}) | {TREND_MARK[c['growth']['trend']]} | "
-            f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
-        )
-    lines.append("")
-    for c in clusters:
-        shares = [p["share"] for p in c["series"]]
-        lines += [
-            f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
-            "",
-            f"**Keyphrases:** {', '.join(c['keywords'])}  ",
-            f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {_growth_text(c['growth'])} per year · "
-            f"**Share per period:** `{sparkline(shares)}`  ",
-            f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
-            f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
-            f"**Score:** {c['score']:.2f} = " + " + ".join(f"{k} {v:+.2f}" for k, v in c["score_parts"].items()),
-            "",
-            f"**Related jobs:** {'; '.join(_md(j) for j in c['top_jobs'][:5])}",
-            "",
-        ]
-        for q in c["quotes"]:
-            when = f" ({q['created_at'][:10]})" if q.get("created_at") else ""
-            source = f"[{_md(q['doc_id'])}]({q['url']})" if q.get("url") else _md(q["doc_id"])
-            lines.append(f"- “{_md(q['text'])}” — {source}{when}")
-        lines.append("")
-    return "\n".join(lines)

@@ -18,7 +18,7 @@ from jtbd import report
 from jtbd.errors import ConfigError, CorpusError
 from jtbd.pipeline import cluster
 
-FILES = {"report.md", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
+FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
 STAGES = {"ingest", "extract", "embed", "cluster", "label", "rank", "report"}
 
 
@@ -53,8 +53,10 @@ def test_pipeline_clusters_json_schema(first_run, tmp_path):
         assert c["growth"]["low"] <= c["growth"]["rate"] <= c["growth"]["high"]
         assert len(c["series"]) == 24  # two years of months, gaps included
         for point in c["series"]:
-            assert set(point) >= {"period", "count", "share"}
-            assert point["share"] == pytest.approx(point["count"] / point["total"] if point["total"] else 0, abs=1e-6)
+            assert set(point) >= {"period", "count", "n_authors", "share"}
+            assert point["share"] == pytest.approx(
+                point["n_authors"] / point["total"] if point["total"] else 0, abs=1e-6
+            )
         assert sum(p["count"] for p in c["series"]) == c["size"]  # every statement here is dated
         assert 1 <= len(c["quotes"]) <= 5
         for quote in c["quotes"]:
@@ -105,7 +107,8 @@ def test_pipeline_clusters_are_pure_themes(first_run, corpus):
 
 
 def test_pipeline_growing_theme_is_rising_and_ranked_first(corpus, tmp_path):
-    run = cluster(corpus, out=tmp_path / "out", model="hashing", min_cluster_size=12)
+    # Coarse resolution: the test is about growth, and three hashing-embedded themes should stay three clusters.
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", min_cluster_size=12, resolution=1.0)
     themes = _themes(corpus)
     by_theme = {themes[run.statements[c.members[0]].doc_id]: c for c in run.clusters}
     assert len(run.clusters) == len(by_theme) == 3

@@ -1,4 +1,5 @@
-"""Tests for jtbd.report: the payload, the Markdown, the CSVs, and the atomic replacement of the output folder."""
+"""Tests for jtbd.report: the payload, the Markdown, the CSVs, the atomic replacement of the output folder, and the
+commands that read an output folder back (`jtbd report`, `jtbd show`) or change its ranking (`--weights`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from jtbd import report
-from jtbd.report import cluster_payload, render_markdown, replace_dir, sparkline, write_outputs
+from jtbd.cli import app, parse_weights
+from jtbd.errors import ConfigError, JtbdError
+from jtbd.report import cluster_payload, render_markdown, replace_dir, rerender_reports, sparkline, write_outputs
+from jtbd.report_html import render_html
+from jtbd.report_text import render_cluster_text
 from jtbd.types import ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
-FILES = {"report.md", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
+FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
+runner = CliRunner()
 
 
 def _statement(n: int, text: str, job: str, *, url: str | None = None) -> Statement:
@@ -130,6 +137,15 @@ def test_report_markdown_contains_ranking_table():
     assert "- “I need to send invoices automatically.” — [doc-0](https://x.test/0) (2024-01-10)" in markdown
 
 
+def test_report_markdown_score_shows_weights():
+    payload = _payload()
+    assert "**Score:** 1.23 = growth +0.50 + reach +1.00 + pain +1.00 + supply +0.00" in render_markdown(payload)
+    payload["run"]["score_weights"] = {"growth": 2.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+    assert "**Score:** 1.23 = 2×growth +0.50 + 0.5×reach +1.00 + 0.5×pain +1.00 + 0.3×supply +0.00" in render_markdown(
+        payload
+    )
+
+
 def test_report_markdown_without_clusters_says_so():
     payload = _payload()
     payload["clusters"] = []
@@ -165,6 +181,7 @@ def test_report_write_outputs_writes_every_file(tmp_path):
     ]
     assert clusters[0]["keywords"] == "invoices; automatically"
     assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(data)
+    assert (out / "report.html").read_text(encoding="utf-8") == render_html(data)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
@@ -179,7 +196,7 @@ def test_report_replace_dir_swaps_in_new_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown", "_write_clusters_csv"])
+@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown", "render_html", "_write_clusters_csv"])
 def test_report_interrupted_write_keeps_previous_folder(tmp_path, monkeypatch, step):
     payload = _payload()
     out = tmp_path / "out"
@@ -234,3 +251,148 @@ def test_report_output_parent_is_created(tmp_path):
     nested: Path = tmp_path / "a" / "b" / "out"
     write_outputs(nested, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
     assert (nested / "report.md").is_file()
+
+
+# Re-rendering and showing a run folder
+
+
+def _written(tmp_path: Path) -> Path:
+    payload = _payload()
+    out = tmp_path / "out"
+    write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    return out
+
+
+def test_report_rerender_reproduces_both_reports(tmp_path):
+    out = _written(tmp_path)
+    before = {name: (out / name).read_bytes() for name in ("report.md", "report.html")}
+    (out / "report.md").write_text("stale", encoding="utf-8")
+    (out / "report.html").unlink()
+    assert rerender_reports(out) == [out / "report.md", out / "report.html"]
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert {p.name for p in out.iterdir()} == FILES  # no temporary file left behind
+
+
+def test_report_cli_report_reproduces_a_pipeline_run(first_run):
+    out = first_run.out_dir
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # byte for byte, nothing added
+
+
+def test_report_rerender_keeps_old_reports_when_rendering_fails(tmp_path, monkeypatch):
+    out = _written(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(payload):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "render_html", broken)
+    with pytest.raises(KeyboardInterrupt):
+        rerender_reports(out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # report.md was not replaced either
+
+
+def test_report_rerender_without_clusters_json_raises(tmp_path):
+    with pytest.raises(JtbdError, match="No clusters.json in"):
+        rerender_reports(tmp_path)
+    (tmp_path / "clusters.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(JtbdError, match="is not valid JSON"):
+        rerender_reports(tmp_path)
+
+
+def test_report_cluster_text_shows_one_cluster():
+    text = render_cluster_text(json.loads(json.dumps(_payload())), 0)
+    lines = text.splitlines()
+    assert lines[0] == "#1 send invoices | automatically  (cluster 0)"
+    assert lines[1] == "Trend:      ▲ rising, +100% (+20% to +300%) per year, q 0.004"
+    assert "Reach:      2 authors, 2 documents, 2 statements" in lines
+    assert "Keyphrases: invoices, automatically" in lines
+    assert "Share:      2024-01 ▅▁█ 2024-03  (first 50.0%, last 100.0%, peak 100.0%)" in lines
+    assert lines[-2:] == ["  “I need to send invoices automatically.”", "    https://x.test/0 (2024-01-10)"]
+    assert "    doc-1 (2024-02-10)" in lines  # no url: the document id
+
+
+def test_report_cluster_text_unknown_id_lists_ids():
+    with pytest.raises(JtbdError, match=r"No cluster with id 7 in this run. Ids: 0, 1 "):
+        render_cluster_text(_payload(), 7)
+
+
+def test_report_cli_report_rerenders_run_folder(tmp_path):
+    out = _written(tmp_path)
+    html = (out / "report.html").read_bytes()
+    (out / "report.html").write_text("old", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [str(out / "report.md"), str(out / "report.html")]
+    assert (out / "report.html").read_bytes() == html
+
+
+def test_report_cli_report_without_clusters_json_exits_1(tmp_path):
+    result = runner.invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"No clusters.json in '{tmp_path}'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_report_cli_show_prints_cluster(tmp_path):
+    out = _written(tmp_path)
+    result = runner.invoke(app, ["show", str(out), "1"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("#2 find cofounder  (cluster 1)\nTrend:      ? unknown, n/a per year")
+    result = runner.invoke(app, ["show", str(out), "5"])
+    assert result.exit_code == 1
+    assert "No cluster with id 5" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "show"])
+def test_report_cli_commands_have_help_with_example(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "clusters.json" in result.stdout and f"jtbd {command} jtbd-out/startups-demo" in result.stdout
+
+
+# --weights
+
+
+def test_report_parse_weights():
+    assert parse_weights("growth=2, supply=0") == {"growth": 2.0, "supply": 0.0}
+    assert parse_weights("reach=-0.5") == {"reach": -0.5}
+
+
+@pytest.mark.parametrize("text", ["growth", "growth=", "growth=lots", "=1", "growth=1,,reach=1", "growth=nan"])
+def test_report_parse_weights_malformed(text):
+    with pytest.raises(ConfigError, match="--weights must be name=number pairs"):
+        parse_weights(text)
+
+
+def test_report_cli_weights_malformed_or_unknown_exit_1(make_corpus, tmp_path):
+    corpus = make_corpus(20)
+    for weights, message in [("growth:1", "--weights must be name=number pairs"), ("hype=1", "Unknown score weight")]:
+        result = runner.invoke(
+            app, ["cluster", str(corpus), "--model", "hashing", "--out", str(tmp_path / "o"), "--weights", weights]
+        )
+        assert result.exit_code == 1
+        assert message in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
+    def ranked(*args: str) -> list[dict]:
+        out = tmp_path / "-".join(args or ("default",))
+        result = runner.invoke(
+            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
+        )
+        assert result.exit_code == 0, result.stderr
+        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+
+    default, punished = ranked(), ranked("--weights", "growth=-5,pain=0")
+    assert default["run"]["score_weights"] == {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+    assert punished["run"]["score_weights"] == {"growth": -5.0, "reach": 0.5, "pain": 0.0, "supply": 0.3}
+    first = default["clusters"][0]
+    assert "invoices" in first["label"] and first["growth"]["trend"] == "rising"  # the growing theme leads ...
+    assert punished["clusters"][-1]["label"] == first["label"]  # ... and falls to last when growth is penalised
+    for c in punished["clusters"]:
+        weights = punished["run"]["score_weights"]
+        assert c["score"] == pytest.approx(sum(weights[k] * v for k, v in c["score_parts"].items()), abs=1e-3)

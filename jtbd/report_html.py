@@ -1,0 +1,198 @@
+"""Render report.html from the clusters.json payload: one self-contained page that works offline.
+
+CSS and JS come from `jtbd/report_assets/` and are inlined; every chart is inline SVG; there is no CDN, font or
+script from elsewhere. All content is in the HTML itself, so the page reads the same without JavaScript (the
+script only sorts the table). Every piece of user text goes through `esc`, and only http(s) links become links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from jtbd.report_svg import (
+    COLOUR,
+    TRENDS,
+    chart_svg,
+    esc,
+    interval_span,
+    interval_svg,
+    map_svg,
+    pct,
+    spark_svg,
+    trend_of,
+)
+
+TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
+
+
+def _asset(name: str) -> str:
+    return resources.files("jtbd").joinpath("report_assets", name).read_text(encoding="utf-8")
+
+
+def _growth(g: dict[str, Any]) -> str:
+    if g.get("rate") is None:
+        return "n/a"
+    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])})</small>"
+
+
+def _pill(trend: str) -> str:
+    trend = trend if trend in COLOUR else "unknown"
+    return f'<span class="pill t-{trend}">{TREND_SYMBOL[trend]} {trend}</span>'
+
+
+def render_html(payload: dict[str, Any]) -> str:
+    """report.html: summary, ranked table, map of clusters, then one card per cluster with its trend chart."""
+    run, clusters = payload["run"], payload["clusters"]
+    counts, config = run.get("counts", {}), run.get("config", {})
+    name = run.get("corpus_name", "corpus")
+    period = config.get("period", "month")
+    first_last = _span(clusters)
+    by_trend = {t: sum(trend_of(c) == t for c in clusters) for t in TRENDS}
+    lede = (
+        f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
+        f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>share of voices</em> (distinct "
+        f"authors) over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with its 95% interval; "
+        "a trend is called only after false-discovery control across all jobs."
+    )
+    stats = [
+        (f"{len(clusters)}", "jobs found"),
+        (f"{by_trend['rising'] + by_trend['emerging']}", "rising or emerging"),
+        (f"{by_trend['declining'] + by_trend['fading']}", "declining or fading"),
+        (f"{counts.get('statements', 0):,}", "job statements"),
+        (f"{counts.get('noise_share', 0):.0%}", "left unclustered"),
+    ]
+    parts = [
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Jobs to be done in {esc(name)}</title>\n<style>\n{_asset('report.css')}</style>\n</head>",
+        f'<body>\n<main>\n<header>\n<h1>Jobs to be done in {esc(name)}</h1>\n<p class="lede">{lede}</p>',
+        '<div class="stats">' + "".join(f'<div class="stat"><b>{v}</b><span>{k}</span></div>' for v, k in stats),
+        "</div>",
+        *(f'<p class="note">{esc(note)}</p>' for note in run.get("notes", [])),
+        "</header>",
+    ]
+    weights = run.get("score_weights") or config.get("weights")
+    if not clusters:
+        parts.append('<div class="card"><p>No clusters were found.</p></div>')
+    else:
+        parts += [
+            '<h2 id="ranking">Ranking</h2>\n<div class="card">',
+            f'<p class="caption">{_how_to_read(weights, interval_span(clusters))}</p>',
+            f'<div class="scroll">{_table(clusters)}</div>',
+            "</div>",
+            '<h2 id="map">Map of jobs</h2>\n<div class="card map">',
+            map_svg(clusters),
+            "</div>",
+            '<h2 id="jobs">Jobs</h2>',
+        ]
+        parts += [_card(c, period, weights) for c in clusters]
+    versions, started = run.get("versions", {}), str(run.get("started_at", ""))[:16].replace("T", " ")
+    parts += [
+        f"<footer>jtbd {esc(versions.get('jtbd', ''))} · run started {esc(started)} UTC · "
+        f"model {esc(config.get('model', ''))}, unit {esc(config.get('unit', ''))}, seed "
+        f"{esc(run.get('seed', ''))} · re-render with <code>jtbd report {esc(run.get('out_dir', 'RUN_DIR'))}</code>"
+        "</footer>\n</main>",
+        f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n",
+    ]
+    return "\n".join(parts)
+
+
+def _how_to_read(weights: dict[str, float] | None, span: float) -> str:
+    formula = (
+        " + ".join(f"{w:g}·{esc(name)}" for name, w in weights.items()) if weights else "growth, reach, pain, supply"
+    )
+    return (
+        f"Ranked by score = {formula} (each job's card shows the parts). The bar beside growth is its 95% interval "
+        f"on a scale from {pct(1 / span)} (left) to {pct(span)} (right) per year; the tick marks flat. Click a "
+        "column to sort."
+    )
+
+
+def _span(clusters: Sequence[dict[str, Any]]) -> str:
+    periods = [p["period"] for p in clusters[0]["series"] if p.get("total")] if clusters else []
+    return f" ({esc(periods[0])} to {esc(periods[-1])})" if periods else ""
+
+
+def _table(clusters: Sequence[dict[str, Any]]) -> str:
+    head = (
+        '<table class="rank">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
+        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num>Growth / year (95% CI)</th>'
+        '<th data-num title="Sorts by momentum">Share per period</th><th class="n" data-num>Authors</th>'
+        '<th class="n" data-num>Statements</th><th class="n" data-num>Score</th></tr></thead>\n<tbody>'
+    )
+    rows, span = [], interval_span(clusters)
+    for c in clusters:
+        g, trend = c["growth"], trend_of(c)
+        rate = g.get("rate")
+        rows.append(
+            f'<tr id="row-{esc(c["id"])}"><td class="n" data-v="{esc(c["rank"])}">{esc(c["rank"])}</td>'
+            f'<td class="job" data-v="{esc(c["label"])}"><a href="#cluster-{esc(c["id"])}">{esc(c["label"])}</a></td>'
+            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}</td>'
+            f'<td class="n ci" data-v="{rate if rate is not None else -1}">{_growth(g)} '
+            f"{interval_svg(g, trend, span)}</td>"
+            f'<td data-v="{esc(g.get("momentum") or 0)}">{spark_svg(c["series"], trend)}</td>'
+            f'<td class="n" data-v="{esc(c["n_authors"])}">{c["n_authors"]:,}</td>'
+            f'<td class="n" data-v="{esc(c["size"])}">{c["size"]:,}</td>'
+            f'<td class="n" data-v="{esc(c["score"])}">{c["score"]:.2f}</td></tr>'
+        )
+    return head + "\n".join(rows) + "</tbody></table>"
+
+
+def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> str:
+    g, trend = c["growth"], trend_of(c)
+    facts = [
+        ("Growth", f"{_growth(g)}" + (f" · q = {g['q_value']:.2g}" if g.get("q_value") is not None else "")),
+    ]
+    if g.get("momentum") is not None:
+        facts.append(("Momentum", f"{g['momentum']:.2f}× <small>(last quarter vs. its usual share)</small>"))
+    for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
+        facts.append((f"Among {esc(kind)}s", f"{_growth(kg)} {_pill(str(kg.get('trend') or 'unknown'))}"))
+    facts += [
+        ("Reach", f"{c['n_authors']:,} authors · {c['n_docs']:,} documents · {c['size']:,} statements"),
+        ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.get("kinds", {}).items()))),
+    ]
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+    chips = "".join(f'<span class="chip">{esc(k)}</span>' for k in c.get("keywords", []))
+    related = "; ".join(esc(j) for j in c.get("top_jobs", []))
+    return (
+        f'<section class="cluster card" id="cluster-{esc(c["id"])}">\n<div class="head">'
+        f'<span class="rk">#{esc(c["rank"])}</span><h2>{esc(c["label"])}</h2>{_pill(trend)}'
+        f'<span class="id">cluster {esc(c["id"])} · score {c["score"]:.2f} · <a href="#ranking">ranking ↑</a>'
+        "</span></div>\n"
+        f'<div class="chips">{chips}</div>\n<div class="grid"><div class="chart">{chart_svg(c, period)}</div>'
+        f'<div><dl class="facts">{dl}</dl>{_parts(c, weights)}</div></div>\n'
+        + (f'<p class="related"><b>Related jobs:</b> {related}</p>\n' if related else "")
+        + f'<ul class="quotes">{"".join(_quote(q) for q in c.get("quotes", []))}</ul>\n</section>'
+    )
+
+
+def _parts(c: dict[str, Any], weights: dict[str, float] | None) -> str:
+    rows = []
+    for name, value in c.get("score_parts", {}).items():
+        weight = (weights or {}).get(name)
+        width, left = min(abs(value), 1) * 50, 50 if value >= 0 else 50 - min(abs(value), 1) * 50
+        colour = COLOUR["rising"] if value >= 0 else COLOUR["fading"]
+        value = round(value, 2) + 0.0  # no "-0.00"
+        shown = f"{weight:g} × {value:+.2f}" if weight is not None else f"{value:+.2f}"
+        rows.append(
+            f'<div class="part"><span>{esc(name)}</span><div class="bar"><span style="left:{left:.0f}%;'
+            f'width:{width:.0f}%;background:{colour}"></span></div><span class="v">{esc(shown)}</span></div>'
+        )
+    return f'<div class="parts"><h3>Score {c["score"]:.2f}</h3>{"".join(rows)}</div>' if rows else ""
+
+
+def _quote(q: dict[str, Any]) -> str:
+    url = str(q.get("url") or "")
+    source = (
+        f'<a href="{esc(url)}">{esc(q["doc_id"])}</a>' if url.startswith(("https://", "http://")) else esc(q["doc_id"])
+    )
+    bits = [source]
+    if q.get("created_at"):
+        bits.append(esc(str(q["created_at"])[:10]))
+    if q.get("kind"):
+        bits.append(esc(q["kind"]))
+    if q.get("start") is not None:
+        bits.append(f"characters {esc(q['start'])}–{esc(q['end'])}")
+    return f'<li><q>{esc(q["text"])}</q><span class="src">{" · ".join(bits)}</span></li>'

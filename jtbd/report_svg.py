@@ -1,0 +1,308 @@
+"""Inline SVG for report.html: the trend chart with its interval band, the table's sparklines, the map of jobs.
+
+Everything drawn is escaped with `esc`; nothing refers to a file or a font outside the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+
+TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
+COLOUR = {
+    "rising": "#1a8f55",
+    "emerging": "#7b3fd1",
+    "stable": "#6f7b8f",
+    "declining": "#d9822b",
+    "fading": "#c8363d",
+    "unknown": "#b5bcc8",
+}
+PERIODS_PER_YEAR = {"week": 52.18, "month": 12.0, "quarter": 4.0}
+Z95 = 1.959964
+
+
+def esc(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def pct(rate: float | None, digits: int = 0) -> str:
+    if rate is None:
+        return "n/a"
+    return f"{round((rate - 1) * 100, digits) + 0.0:+.{digits}f}%".replace("-", "−")  # + 0.0: no "−0%"
+
+
+def trend_of(c: dict[str, Any]) -> str:
+    return str(c["growth"].get("trend") or "unknown")
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% Wilson score interval of the proportion k/n (n > 0)."""
+    centre, denominator = k + z * z / 2, n + z * z
+    half = z * math.sqrt(max(k * (n - k) / n, 0.0) + z * z / 4)
+    return max(0.0, (centre - half) / denominator), min(1.0, (centre + half) / denominator)
+
+
+def spark_svg(series: Sequence[dict[str, Any]], trend: str, width: int = 120, height: int = 26) -> str:
+    """A small line of the share per period; periods with nobody at all are gaps."""
+    shares = [p["share"] if p.get("total") else None for p in series]
+    top = max((s for s in shares if s is not None), default=0) or 1
+    step = width / max(len(shares) - 1, 1)
+    points = [(i * step, height - 2 - (s or 0) / top * (height - 4)) for i, s in enumerate(shares)]
+    paths = "".join(f'<polyline points="{_pts([points[i] for i in run])}"/>' for run in _runs(shares))
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="share per period"><g fill="none" stroke="{COLOUR.get(trend, COLOUR["unknown"])}" '
+        f'stroke-width="1.6" stroke-linejoin="round">{paths}</g></svg>'
+    )
+
+
+def _runs(values: Sequence[float | None]) -> list[list[int]]:
+    """Indices of consecutive periods that have a value: a period with nobody at all breaks the line."""
+    out: list[list[int]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            if out[-1]:
+                out.append([])
+        else:
+            out[-1].append(i)
+    return [run for run in out if run]
+
+
+def _pts(points: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+
+def map_svg(clusters: Sequence[dict[str, Any]]) -> str:
+    """Bubbles at the clusters' `map` positions: area = distinct authors, colour = trend, number = rank.
+
+    Titles are placed greedily in rank order beside their bubble wherever they overlap no bubble and no earlier
+    title; a bubble without room for its title keeps its number and a tooltip.
+    """
+    placed = [c for c in clusters if c.get("map")]
+    if not placed:
+        return '<p class="caption">This clusters.json has no map positions (re-run `jtbd cluster` to add them).</p>'
+    width, height, pad = 960, 540, 44
+    xs, ys = [c["map"]["x"] for c in placed], [c["map"]["y"] for c in placed]
+
+    def scale(v: float, low: float, high: float, size: int) -> float:
+        return size / 2 if high - low < 1e-9 else pad + (v - low) / (high - low) * (size - 2 * pad)
+
+    top = max(c["n_authors"] for c in placed) or 1
+    centres = np.array(
+        [
+            (scale(c["map"]["x"], min(xs), max(xs), width), height - scale(c["map"]["y"], min(ys), max(ys), height))
+            for c in placed
+        ]
+    )
+    radii = np.array([5 + 25 * math.sqrt(c["n_authors"] / top) for c in placed])
+    centres = _separate(centres, radii, (pad / 2, width - pad / 2), (pad / 2, height - pad / 2))
+    bubbles = {c["id"]: (float(x), float(y), float(r)) for c, (x, y), r in zip(placed, centres, radii)}
+    shapes, numbers, labels = [], [], []
+    for c in sorted(placed, key=lambda c: -c["n_authors"]):  # small bubbles drawn last, on top
+        (x, y, r), colour, trend = bubbles[c["id"]], COLOUR.get(trend_of(c), COLOUR["unknown"]), trend_of(c)
+        tip = f"#{c['rank']} {c['label']} · {trend}, {pct(c['growth'].get('rate'))}/yr · {c['n_authors']:,} authors"
+        shapes.append(
+            f'<a href="#cluster-{esc(c["id"])}" data-id="{esc(c["id"])}"><title>{esc(tip)}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.5" stroke="{colour}" '
+            'stroke-width="1.5"/></a>'
+        )
+        numbers.append(
+            f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="11.5" font-weight="700" '
+            f'fill="#1d2330">{esc(c["rank"])}</text>'
+        )
+    bubble_boxes = {cid: (x - r, y - r, x + r, y + r) for cid, (x, y, r) in bubbles.items()}
+    label_boxes: list[tuple[float, float, float, float]] = []
+    for c in sorted(placed, key=lambda c: c["rank"]):
+        x, y, r = bubbles[c["id"]]
+        text = _short(c["label"])
+        w = 6.6 * len(text)
+        spots = (
+            ("start", x + r + 4, y + 4, (x + r + 2, y - 9, x + r + 6 + w, y + 8)),
+            ("end", x - r - 4, y + 4, (x - r - 6 - w, y - 9, x - r - 2, y + 8)),
+            ("middle", x, y - r - 5, (x - w / 2, y - r - 19, x + w / 2, y - r - 2)),
+            ("middle", x, y + r + 14, (x - w / 2, y + r + 1, x + w / 2, y + r + 18)),
+        )
+        others = [box for cid, box in bubble_boxes.items() if cid != c["id"]]
+        free = [p for p in spots if _inside(p[3], width, height) and not any(_overlap(p[3], o) for o in label_boxes)]
+        clear = [p for p in free if not any(_overlap(p[3], o) for o in others)]
+        # The five best jobs get their title even over other bubbles, where it covers the least of them (the halo
+        # keeps it legible); the rest only where nothing else is.
+        if c["rank"] > 5:
+            free = clear
+        if free:
+            anchor, tx, ty, box = clear[0] if clear else min(free, key=lambda p: sum(_area(p[3], o) for o in others))
+            label_boxes.append(box)
+            labels.append(
+                f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="12.5" fill="#394152" '
+                f'paint-order="stroke" stroke="#fbfcfd" stroke-width="3.5">{esc(text)}</text>'
+            )
+    legend = "".join(
+        f'<span><i style="background:{COLOUR[t]}"></i>{t}</span>'
+        for t in TRENDS
+        if any(trend_of(c) == t for c in placed)
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="map of jobs">'
+        f'<rect width="{width}" height="{height}" fill="#fbfcfd" rx="8"/>{"".join(shapes)}'
+        f'<g pointer-events="none">{"".join(numbers)}{"".join(labels)}</g></svg>\n<div class="legend">{legend}'
+        "<span>bubble area = distinct authors · number = rank</span></div>\n"
+        '<p class="caption">Jobs that sit close together are phrased alike (the first two principal axes of the '
+        "cluster centres); the axes themselves mean nothing. Hover a bubble for its job; click it to read more.</p>"
+    )
+
+
+def _separate(
+    centres: np.ndarray, radii: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> np.ndarray:
+    """Push overlapping bubbles apart a little at a time, so neighbours stay neighbours but every number shows."""
+    points = centres.astype(float).copy()
+    n = len(points)
+    if n < 2:
+        return points
+    nudge = np.stack([np.cos(np.arange(n)), np.sin(np.arange(n))], axis=1) * 1e-3  # separates identical centres
+    for _ in range(200):
+        delta = points[:, None, :] - points[None, :, :] + (nudge[:, None, :] - nudge[None, :, :])
+        distance = np.maximum(np.linalg.norm(delta, axis=2), 1e-9)
+        overlap = radii[:, None] + radii[None, :] + 2 - distance
+        np.fill_diagonal(overlap, 0)
+        overlap = np.clip(overlap, 0, None)
+        if overlap.max() < 0.5:
+            break
+        points += (delta / distance[:, :, None] * (overlap / 2)[:, :, None]).sum(axis=1) * 0.5
+        points[:, 0] = np.clip(points[:, 0], x_range[0] + radii, x_range[1] - radii)
+        points[:, 1] = np.clip(points[:, 1], y_range[0] + radii, y_range[1] - radii)
+    return points
+
+
+def _inside(box: tuple[float, float, float, float], width: int, height: int) -> bool:
+    return box[0] >= 2 and box[1] >= 2 and box[2] <= width - 2 and box[3] <= height - 2
+
+
+def _area(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def interval_span(clusters: Sequence[dict[str, Any]]) -> float:
+    """The yearly factor the table's interval bars reach each way: 1.5, 2, 3 or 4, to fit the estimates."""
+    rates = [c["growth"]["rate"] for c in clusters if c["growth"].get("rate")]
+    widest = max((max(r, 1 / r) for r in rates), default=1.0)
+    return next((span for span in (1.5, 2.0, 3.0) if span >= widest), 4.0)
+
+
+def interval_svg(g: dict[str, Any], trend: str, span: float = 1.5, width: int = 96, height: int = 14) -> str:
+    """The growth interval on a log scale from 1/span to span per year (beyond is clipped); the tick marks flat."""
+    if g.get("rate") is None:
+        return ""
+
+    def x(rate: float) -> float:
+        return 2 + (min(max(math.log(rate) / math.log(span), -1.0), 1.0) + 1) / 2 * (width - 4)
+
+    colour = COLOUR.get(trend, COLOUR["unknown"])
+    return (
+        f'<svg class="iv" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
+        f'<line x1="{x(1):.1f}" x2="{x(1):.1f}" y1="1" y2="{height - 1}" stroke="#b5bcc8"/>'
+        f'<line x1="{x(g["low"]):.1f}" x2="{x(g["high"]):.1f}" y1="{height / 2}" y2="{height / 2}" '
+        f'stroke="{colour}" stroke-width="3" stroke-linecap="round" opacity="0.55"/>'
+        f'<circle cx="{x(g["rate"]):.1f}" cy="{height / 2}" r="3" fill="{colour}"/></svg>'
+    )
+
+
+def chart_svg(c: dict[str, Any], period: str) -> str:
+    """Share of voices per period (dots and line), its 95% Wilson band, and the fitted yearly trend (dashed)."""
+    series = c["series"]
+    width, height, left, right, top_pad, bottom = 600, 230, 48, 12, 14, 30
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    known = [(i, p, wilson(p["n_authors"], p["total"])) for i, p in enumerate(series) if p.get("total")]
+    colour = COLOUR.get(trend_of(c), COLOUR["unknown"])
+    if not known:
+        return '<p class="caption">No dated statements: no trend to draw.</p>'
+    peak = max(p["share"] for _, p, _ in known)
+    y_max = _nice(min(max(hi for _, _, (_, hi) in known), max(peak * 1.35, 0.02)))
+    step = plot_w / max(len(series) - 1, 1)
+
+    def xy(i: int, share: float) -> tuple[float, float]:
+        return left + i * step, top_pad + plot_h * (1 - min(share, y_max) / y_max)
+
+    out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="share per {esc(period)}">']
+    for tick in (0, y_max / 2, y_max):
+        _, y = xy(0, tick)
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#8a92a3">'
+            f"{_share_label(tick)}</text>"
+        )
+    every, last = max(1, math.ceil(len(series) / 6)), len(series) - 1
+    for i, p in enumerate(series):
+        if i % every == 0 or (i == last and last % every > every / 2):
+            x, _ = xy(i, 0)
+            anchor = "start" if i == 0 else "end" if i == last else "middle"  # the ends stay inside the chart
+            out.append(
+                f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="#8a92a3">'
+                f"{esc(p['period'])}</text>"
+            )
+    values = [p["share"] if p.get("total") else None for p in series]
+    bands = {i: band for i, _, band in known}
+    for run in _runs(values):
+        upper = [xy(i, bands[i][1]) for i in run]
+        lower = [xy(i, bands[i][0]) for i in reversed(run)]
+        out.append(f'<polygon points="{_pts(upper + lower)}" fill="{colour}" fill-opacity="0.14"/>')
+    fit = _fitted(c, period)
+    if fit:
+        out.append(
+            f'<polyline points="{_pts([xy(i, s) for i, s in enumerate(fit)])}" fill="none" stroke="#1d2330" '
+            'stroke-width="1.3" stroke-dasharray="5 4" opacity="0.7"/>'
+        )
+    for run in _runs(values):
+        line = _pts([xy(i, values[i] or 0) for i in run])
+        out.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    for i, p, (low, high) in known:
+        x, y = xy(i, p["share"])
+        tip = (
+            f"{p['period']}: {p['n_authors']:,} of {p['total']:,} authors ({_share_label(p['share'], 1)}; "
+            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p['count']:,} statements"
+        )
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{esc(tip)}</title></circle>')
+    out.append("</svg>")
+    out.append(
+        '<p class="caption">Share of the period\'s authors who stated this job; band: 95% interval; '
+        "dashed: fitted yearly growth. Gaps are periods with no posts at all.</p>"
+    )
+    return "".join(out)
+
+
+def _fitted(c: dict[str, Any], period: str) -> list[float] | None:
+    """The growth fit's expected share per period: slope from `rate`, level so that it explains every voice."""
+    rate = c["growth"].get("rate")
+    series = c["series"]
+    if not rate or period not in PERIODS_PER_YEAR:
+        return None
+    slope = math.log(rate) / PERIODS_PER_YEAR[period]
+    exposure = sum(p["total"] * math.exp(slope * i) for i, p in enumerate(series))
+    level = sum(p["n_authors"] for p in series) / exposure if exposure else 0.0
+    return [level * math.exp(slope * i) for i in range(len(series))]
+
+
+def _nice(value: float) -> float:
+    """The next round number at or above value (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × a power of ten)."""
+    if value <= 0:
+        return 0.01
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= value - 1e-12)
+
+
+def _share_label(share: float, digits: int = 0) -> str:
+    """A share in percent: whole percents, one decimal where that would hide a difference (7.5%, 0.4%)."""
+    value = share * 100
+    return f"{value:.{max(digits, 0 if abs(value - round(value)) < 1e-9 else 1)}f}%"
+
+
+def _short(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

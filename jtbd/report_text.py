@@ -1,0 +1,140 @@
+"""Render the clusters.json payload as text: report.md, and one cluster for the terminal (`jtbd show`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jtbd.errors import JtbdError
+
+SPARK = "▁▂▃▄▅▆▇█"
+TREND_MARK = {
+    "emerging": "🆕 emerging",
+    "rising": "▲ rising",
+    "stable": "● stable",
+    "declining": "▼ declining",
+    "fading": "▽ fading",
+    "unknown": "? unknown",
+}
+
+
+def sparkline(values: Sequence[float]) -> str:
+    top = max(values, default=0)
+    if top <= 0:
+        return SPARK[0] * len(values)
+    return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in values)
+
+
+def _growth_text(growth: dict[str, Any]) -> str:
+    if growth["rate"] is None:
+        return "n/a"
+    return f"{_pct(growth['rate'])} ({_pct(growth['low'])} to {_pct(growth['high'])})"
+
+
+def _pct(rate: float) -> str:
+    return f"{(rate - 1) * 100:+.0f}%"
+
+
+def _md(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").split())
+
+
+def _score_terms(parts: dict[str, float], weights: dict[str, float] | None) -> str:
+    """`1×growth +0.20 + 0.5×reach +0.90 ...` (weights are in clusters.json since they became settable)."""
+    if not weights:
+        return " + ".join(f"{k} {v:+.2f}" for k, v in parts.items())
+    return " + ".join(f"{weights.get(k, 0):g}×{k} {round(v, 2) + 0.0:+.2f}" for k, v in parts.items())
+
+
+def render_markdown(payload: dict[str, Any]) -> str:
+    """report.md: the ranking table, then one section per cluster with keyphrases, trend and quotes."""
+    run, clusters = payload["run"], payload["clusters"]
+    counts = run.get("counts", {})
+    lines = [
+        f"# Jobs to be done in {run.get('corpus_name', 'corpus')}",
+        "",
+        f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
+        f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
+        f"Growth is the change per year of a cluster's *share* of all statements, over the last "
+        f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with its 95% "
+        "interval; trends are called only after false-discovery control across clusters.",
+        "",
+    ]
+    for note in run.get("notes", []):
+        lines += [f"> {note}", ""]
+    if not clusters:
+        return "\n".join(lines + ["No clusters were found.", ""])
+    lines += [
+        "| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
+        "|---:|---|---|---|---:|---:|---:|",
+    ]
+    for c in clusters:
+        lines.append(
+            f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}) | {TREND_MARK[c['growth']['trend']]} | "
+            f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
+        )
+    lines.append("")
+    for c in clusters:
+        shares = [p["share"] for p in c["series"]]
+        lines += [
+            f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
+            "",
+            f"**Keyphrases:** {', '.join(c['keywords'])}  ",
+            f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {_growth_text(c['growth'])} per year · "
+            f"**Share per period:** `{sparkline(shares)}`  ",
+            f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
+            f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
+            f"**Score:** {c['score']:.2f} = " + _score_terms(c["score_parts"], run.get("score_weights")),
+            "",
+            f"**Related jobs:** {'; '.join(_md(j) for j in c['top_jobs'][:5])}",
+            "",
+        ]
+        for q in c["quotes"]:
+            when = f" ({q['created_at'][:10]})" if q.get("created_at") else ""
+            source = f"[{_md(q['doc_id'])}]({q['url']})" if q.get("url") else _md(q["doc_id"])
+            lines.append(f"- “{_md(q['text'])}” — {source}{when}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def find_cluster(payload: dict[str, Any], cluster_id: int) -> dict[str, Any]:
+    for c in payload["clusters"]:
+        if c["id"] == cluster_id:
+            return c
+    ids = sorted(c["id"] for c in payload["clusters"])
+    known = ", ".join(map(str, ids)) if len(ids) <= 12 else f"{ids[0]} to {ids[-1]}"
+    known = known or "none (the run found no clusters)"
+    raise JtbdError(f"No cluster with id {cluster_id} in this run. Ids: {known} (the report's 'cluster N').")
+
+
+def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
+    """One cluster for the terminal: title, trend and growth, reach, keyphrases, share sparkline, quotes."""
+    c = find_cluster(payload, cluster_id)
+    g = c["growth"]
+    trend = f"{TREND_MARK.get(g['trend'], g['trend'])}, {_growth_text(g)} per year"
+    if g.get("q_value") is not None:
+        trend += f", q {g['q_value']:.2g}"
+    if g.get("momentum") is not None:
+        trend += f", momentum {g['momentum']:.2f}x"
+    lines = [f"#{c['rank']} {c['label']}  (cluster {c['id']})", f"Trend:      {trend}"]
+    for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
+        lines.append(f"{'Among ' + kind + 's:':<12}{kg['trend']}, {_growth_text(kg)} per year")
+    lines += [
+        f"Reach:      {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements",
+        f"Keyphrases: {', '.join(c['keywords'])}",
+    ]
+    dated = [p for p in c["series"] if p["total"]]
+    if dated:
+        spark = "".join(
+            s if p["total"] else " " for s, p in zip(sparkline([p["share"] for p in c["series"]]), c["series"])
+        )
+        lines.append(
+            f"Share:      {c['series'][0]['period']} {spark} {c['series'][-1]['period']}  "
+            f"(first {dated[0]['share']:.1%}, last {dated[-1]['share']:.1%}, peak {max(p['share'] for p in dated):.1%})"
+        )
+    parts = ", ".join(f"{k} {v:+.2f}" for k, v in c["score_parts"].items())
+    lines += [f"Score:      {c['score']:.2f} ({parts})", f"Related:    {'; '.join(c['top_jobs'][:5])}", "Quotes:"]
+    for q in c["quotes"]:
+        when = f" ({q['created_at'][:10]})" if q.get("created_at") else ""
+        lines += [f"  “{' '.join(q['text'].split())}”", f"    {q.get('url') or q['doc_id']}{when}"]
+    return "\n".join(lines)

@@ -1,0 +1,312 @@
+"""Tests for report.html (jtbd.report_html, jtbd.report_svg): self-contained, escaped, and loading cleanly in a real
+headless Chromium.
+
+The browser tests skip when chromium, chromedriver or selenium is missing, unless JTBD_REQUIRE_BROWSER=1 (set by
+.ci/run, which installs them), in which case they fail instead: CI never skips them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jtbd.report_html import render_html
+from jtbd.report_svg import chart_svg, wilson
+
+EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text inside <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def _tags(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def _series(shares: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    return [
+        {"period": f"2024-{i + 1:02d}", "count": k, "total": n, "share": k / n if n else 0.0, "n_authors": k}
+        for i, (k, n) in enumerate(shares)
+    ]
+
+
+def _growth(rate: float | None, trend: str) -> dict[str, Any]:
+    low, high = (None, None) if rate is None else (rate * 0.8, rate * 1.25)
+    return {"rate": rate, "low": low, "high": high, "per": "year", "p_value": 0.01, "q_value": 0.02,
+            "trend": trend, "momentum": 1.4, "n_periods": 6}  # fmt: skip
+
+
+def _cluster(cid: int, rank: int, label: str, trend: str, rate: float | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "rank": rank,
+        "label": label,
+        "keywords": ["invoices", "clients"],
+        "size": 30 - rank,
+        "n_authors": 20 - rank,
+        "n_docs": 25 - rank,
+        "growth": _growth(rate, trend),
+        "growth_by_kind": {},
+        "map": {"x": (-1) ** rank * rank / 4, "y": rank / 5 - 0.5},
+        "score": 1.5 - rank / 10,
+        "score_parts": {"growth": 0.2, "reach": 0.9, "pain": 0.75, "supply": -0.1},
+        "kinds": {"need": 10, "offering": 2},
+        "top_jobs": ["send invoices", "chase late payments"],
+        "series": _series([(2, 20), (3, 25), (0, 0), (5, 22), (6, 30), (9, 28)]),
+        "quotes": [
+            {
+                "text": "How do I send invoices automatically?",
+                "job": "send invoices",
+                "kind": "search",
+                "doc_id": f"doc-{cid}",
+                "url": f"https://example.test/q/{cid}",
+                "start": 4,
+                "end": 41,
+                "created_at": "2024-03-02T00:00:00+00:00",
+            },
+        ],  # fmt: skip
+        **extra,
+    }
+
+
+def _payload() -> dict[str, Any]:
+    clusters = [
+        _cluster(4, 1, "send invoices automatically", "rising", 1.8,
+                 growth_by_kind={"discussion": _growth(1.5, "rising"), "posting": _growth(0.9, "stable")}),
+        _cluster(0, 2, "find a cofounder", "stable", 1.02),
+        _cluster(2, 3, "hire a bookkeeper", "declining", 0.6),
+        _cluster(1, 4, "file taxes abroad", "unknown", None, map=None),
+    ]  # fmt: skip
+    run = {
+        "corpus_name": "demo",
+        "out_dir": "/tmp/demo",
+        "counts": {"documents": 120, "statements": 150, "noise_share": 0.25},
+        "config": {"window": 24, "period": "month", "model": "hashing", "unit": "statement"},
+        "score_weights": {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3},
+        "notes": ["3 statements have no date."],
+        "versions": {"jtbd": "0.1.0"},
+        "started_at": "2024-07-01T00:00:00+00:00",
+        "seed": 42,
+    }
+    return {"run": run, "clusters": clusters}
+
+
+def _evil_payload() -> dict[str, Any]:
+    payload = _payload()
+    c = payload["clusters"][0]
+    c["label"] = EVIL
+    c["keywords"] = ['"><script>window.__pwned = 3</script>']
+    c["top_jobs"] = [EVIL]
+    c["quotes"][0].update(text=EVIL, doc_id="<b>doc</b>")
+    c["quotes"].append({**c["quotes"][0], "url": "javascript:window.__pwned = 4", "doc_id": "js-link"})
+    payload["run"]["corpus_name"] = "</title><script>window.__pwned = 5</script>"
+    payload["run"]["notes"] = [EVIL]
+    return payload
+
+
+# Structure, without a browser
+
+
+def test_report_html_is_self_contained():
+    html = render_html(_payload())
+    parsed = _tags(html)
+    assert html.startswith("<!DOCTYPE html>")
+    for tag, attrs in parsed.tags:
+        assert "src" not in attrs or tag == "img", (tag, attrs)  # no external script, image or frame
+        assert tag != "link", attrs  # no stylesheet or font from elsewhere
+    assert not re.search(r"@import|url\(|//cdn|fonts\.googleapis", html)
+    assert sum(tag == "script" for tag, _ in parsed.tags) == 1 and sum(tag == "style" for tag, _ in parsed.tags) == 1
+    links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
+    assert {h for h in links if not h.startswith("#")} == {f"https://example.test/q/{i}" for i in (0, 1, 2, 4)}
+
+
+def test_report_html_contains_table_map_and_cards():
+    html = render_html(_payload())
+    tags = _tags(html).tags
+    rows = [attrs["id"] for tag, attrs in tags if tag == "tr" and attrs.get("id")]
+    assert rows == ["row-4", "row-0", "row-2", "row-1"]  # rank order, without JavaScript
+    cards = [attrs["id"] for tag, attrs in tags if tag == "section"]
+    assert cards == ["cluster-4", "cluster-0", "cluster-2", "cluster-1"]
+    assert html.count('aria-label="share per month"') == 4  # one trend chart per cluster
+    assert html.count("<circle") - html.count('class="iv"') >= 3  # the map's bubbles (plus chart dots)
+    assert 'aria-label="map of jobs"' in html
+    assert "+80%/yr <small>(+44% to +125%)</small>" in html
+    assert "Among discussions" in html and "Among postings" in html  # growth_by_kind
+    assert "characters 4–41" in html and "2024-03-02" in html  # the quote's span and date
+    assert "Momentum" in html and "1.40×" in html
+    assert "1·growth + 0.5·reach + 0.5·pain + 0.3·supply" in html
+    assert "3 statements have no date." in html
+
+
+def test_report_html_escapes_user_text():
+    html = render_html(_evil_payload())
+    parsed = _tags(html)
+    assert sum(tag == "script" for tag, _ in parsed.tags) == 1  # only jtbd's own script
+    assert not any("__pwned" in script for script in parsed.scripts)
+    assert not any(tag == "img" for tag, _ in parsed.tags)
+    assert not any(name.startswith("on") for _, attrs in parsed.tags for name in attrs)
+    assert not any((attrs.get("href") or "").startswith("javascript:") for _, attrs in parsed.tags)
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    assert "&lt;b&gt;doc&lt;/b&gt;" in html
+
+
+def test_report_html_without_clusters_or_map():
+    payload = _payload()
+    for c in payload["clusters"]:
+        c["map"] = None
+    assert "has no map positions" in render_html(payload)
+    payload["clusters"] = []
+    html = render_html(payload)
+    assert "No clusters were found." in html and "<table" not in html
+
+
+def test_report_html_reads_older_payloads():
+    # clusters.json written before growth_by_kind, map, momentum and score_weights existed still renders.
+    payload = _payload()
+    del payload["run"]["score_weights"]
+    for c in payload["clusters"]:
+        del c["growth_by_kind"], c["map"], c["growth"]["momentum"]
+    assert "map of jobs" not in render_html(payload)
+
+
+def test_report_html_wilson_interval():
+    low, high = wilson(5, 10)
+    assert low == pytest.approx(0.2366, abs=1e-4) and high == pytest.approx(0.7634, abs=1e-4)
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
+
+
+def test_report_html_chart_breaks_at_empty_periods():
+    svg = chart_svg(_payload()["clusters"][0], "month")
+    assert svg.count('fill-opacity="0.14"') == 2  # the interval band: one piece each side of the empty period
+    assert svg.count('stroke-dasharray="5 4"') == 1  # the fitted growth
+    assert svg.count("<circle") == 5  # one dot per period with authors in it
+    assert "2024-04: 5 of 22 authors (22.7%; 95% interval" in svg
+
+
+# In a real browser
+
+
+def _find_browser() -> tuple[Any, str | None, str | None]:
+    try:
+        webdriver: Any = importlib.import_module("selenium.webdriver")
+    except ImportError:
+        webdriver = None
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    return webdriver, chromium, shutil.which("chromedriver")
+
+
+MISSING = [name for name, found in zip(("selenium", "chromium", "chromedriver"), _find_browser()) if not found]
+REQUIRED = os.environ.get("JTBD_REQUIRE_BROWSER") == "1"  # set by .ci/run: there a missing browser is a failure
+needs_browser = pytest.mark.skipif(
+    bool(MISSING) and not REQUIRED,
+    reason=f"the browser test needs {', '.join(MISSING)} (apt-get install chromium "
+    "chromium-driver; pip install selenium)",
+)
+
+
+@contextmanager
+def _chromium() -> Iterator[Any]:
+    assert not MISSING, (
+        f"JTBD_REQUIRE_BROWSER=1 but {', '.join(MISSING)} missing: apt-get install chromium chromium-driver"
+    )
+    webdriver, chromium, driver_path = _find_browser()
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="jtbd-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(options=options, service=Service(driver_path))
+    try:
+        browser.set_window_size(1280, 1000)
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _load(browser: Any, path: Path) -> list[dict[str, Any]]:
+    browser.get(path.resolve().as_uri())
+    assert browser.execute_script("return document.readyState") == "complete"
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+@needs_browser
+def test_report_html_loads_in_chromium(first_run, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    page = first_run.out_dir / "report.html"
+    n_clusters = len(json.loads((first_run.out_dir / "clusters.json").read_text(encoding="utf-8"))["clusters"])
+    with _chromium() as browser:
+        assert _load(browser, page) == []
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.rank tbody tr")
+        assert len(rows) == n_clusters
+        assert len(browser.find_elements(By.CSS_SELECTOR, "section.cluster .chart svg")) == n_clusters
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".map svg a circle")) == n_clusters
+        assert browser.find_element(By.CSS_SELECTOR, ".map svg").size["height"] > 200
+        # Sorting: a click on "Authors" orders the rows by authors, most first; a second click reverses.
+        header = browser.find_element(By.XPATH, "//table[@class='rank js']//th[normalize-space()='Authors']")
+
+        def column() -> list[int]:
+            cells = browser.find_elements(By.CSS_SELECTOR, "table.rank tbody tr td:nth-child(6)")
+            return [int(cell.get_attribute("data-v")) for cell in cells]
+
+        authors = column()
+        assert len(set(authors)) > 1  # otherwise the sort proves nothing
+        header.click()
+        assert column() == sorted(authors, reverse=True) and header.get_attribute("aria-sort") == "descending"
+        header.click()
+        assert column() == sorted(authors) and header.get_attribute("aria-sort") == "ascending"
+        browser.set_window_size(1280, browser.execute_script("return document.documentElement.scrollHeight"))
+        shot = tmp_path / "report.png"
+        assert browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 20_000
+        assert _load(browser, page) == []  # still no errors after interaction and a reload
+
+
+@needs_browser
+def test_report_html_injection_does_not_run_in_chromium(tmp_path):
+    page = tmp_path / "evil.html"
+    page.write_text(render_html(_evil_payload()), encoding="utf-8")
+    with _chromium() as browser:
+        assert _load(browser, page) == []
+        assert browser.execute_script("return window.__pwned === undefined")
+        assert browser.title.startswith("Jobs to be done in </title><script>")  # shown as text, not run
+        assert EVIL in browser.find_element("css selector", "section.cluster h2").text
