@@ -148,6 +148,12 @@ def cluster(
         float | None,
         typer.Option(help="Noise joins its nearest cluster at this cosine similarity or more; 1 keeps all noise."),
     ] = None,
+    resolution: Annotated[
+        float | None, typer.Option(help="Leiden resolution: higher gives more, smaller clusters (default 2).")
+    ] = None,
+    stability: Annotated[
+        bool, typer.Option("--stability", help="Re-cluster 5 subsamples; flag clusters that do not come back.")
+    ] = False,
     text_field: Annotated[str | None, typer.Option(help="Column/key holding the text, for unknown layouts.")] = None,
     time_field: Annotated[str | None, typer.Option(help="Column/key holding the timestamp.")] = None,
     id_field: Annotated[str | None, typer.Option(help="Column/key holding the record id.")] = None,
@@ -187,6 +193,8 @@ def cluster(
             window=window,
             seed=seed,
             noise_similarity=noise_similarity,
+            resolution=resolution,
+            stability=stability or None,
             text_field=text_field,
             time_field=time_field,
             id_field=id_field,

@@ -52,6 +52,7 @@ class Config:
     # Clustering (README "Clustering benchmark"): "leiden" (kNN graph + Leiden) or "hdbscan" (the previous default).
     cluster_method: str = "leiden"
     resolution: float = 2.0  # Leiden modularity resolution: higher gives more, smaller clusters (1: fewer, larger)
+    stability: bool = False  # re-cluster 5 subsamples and flag clusters that do not come back (5x cluster time)
     merge_similarity: float = 0.9  # clusters whose centroids are at least this cosine-similar merge; 1 turns it off
     period: str = "month"
     window: int = 24  # periods of the growth fit, counted back from the last period

@@ -18,7 +18,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from jtbd import history
-from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size, merge_near_duplicates
+from jtbd.cluster import (
+    assign_noise,
+    cluster_stability,
+    cluster_vectors,
+    default_min_cluster_size,
+    merge_near_duplicates,
+)
 from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
 from jtbd.extract import extract_statements
@@ -152,6 +158,17 @@ def cluster(
         labels = merge_near_duplicates(embedded.vectors, labels, min_similarity=config.merge_similarity)
         n_clusters = int(labels.max()) + 1 if len(labels) else 0
         noise_share = float((labels < 0).mean()) if len(labels) else 0.0
+        stability = None
+        if config.stability and n_clusters:
+            stability = cluster_stability(
+                embedded.vectors,
+                labels,
+                seed=config.seed,
+                min_cluster_size=min_size,
+                min_samples=config.min_samples,
+                method=config.cluster_method,
+                resolution=config.resolution,
+            )
         box["summary"] = (
             f"{n_clusters} clusters, {noise_share:.0%} noise ({raw_noise_share:.0%} before nearest-"
             f"cluster assignment), min_cluster_size {min_size}"
@@ -203,6 +220,7 @@ def cluster(
             "noise_share": round(noise_share, 4),
             "noise_share_before_assignment": round(raw_noise_share, 4),
             "min_cluster_size": min_size,
+            "stability_mean_ari": round(stability.mean_ari, 4) if stability else None,
         },
         "score_weights": {**DEFAULT_WEIGHTS, **(config.weights or {})},  # shown beside the score in report.html
         "timings": timings,
@@ -211,7 +229,10 @@ def cluster(
     }
     with timed("report") as box:
         positions = cluster_map(embedded.vectors, labels)
-        payload = [cluster_payload(c, statements, positions.get(c.id)) for c in ranked]
+        payload = [
+            cluster_payload(c, statements, positions.get(c.id), stability.per_cluster.get(c.id) if stability else None)
+            for c in ranked
+        ]
         report_path = write_outputs(out_dir, run_info=info, clusters=payload, statements=statements, labels=labels)
         box["summary"] = str(out_dir)
     history.record_run(config.home_path / "cache.duckdb", info)

@@ -40,10 +40,18 @@ def _growth_payload(growth: Growth) -> dict[str, Any]:
     }
 
 
+#: A cluster whose best match in re-clustered subsamples has a Jaccard below this is flagged as unstable.
+UNSTABLE_BELOW = 0.5
+
+
 def cluster_payload(
-    cluster: RankedCluster, statements: Sequence[Statement], position: tuple[float, float] | None = None
+    cluster: RankedCluster,
+    statements: Sequence[Statement],
+    position: tuple[float, float] | None = None,
+    stability: float | None = None,
 ) -> dict[str, Any]:
-    """One cluster as documented in README's clusters.json schema; `position` places it on the report's map."""
+    """One cluster as documented in README's clusters.json schema; `position` places it on the report's map and
+    `stability` (mean best-match Jaccard under re-clustering, from --stability) flags clusters that may not be real."""
     growth = cluster.growth
     jobs: dict[str, int] = {}
     for row in cluster.members:
@@ -59,6 +67,8 @@ def cluster_payload(
         "growth": _growth_payload(growth),
         "growth_by_kind": {kind: _growth_payload(g) for kind, g in cluster.growth_by_kind.items()},
         "map": {"x": position[0], "y": position[1]} if position else None,
+        "stability": round(stability, 4) if stability is not None else None,
+        "unstable": stability is not None and stability < UNSTABLE_BELOW,
         "score": cluster.score,
         "score_parts": cluster.score_parts,
         "kinds": cluster.kind_counts,

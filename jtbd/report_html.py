@@ -153,6 +153,9 @@ def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> s
         ("Reach", f"{c['n_authors']:,} authors · {c['n_docs']:,} documents · {c['size']:,} statements"),
         ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.get("kinds", {}).items()))),
     ]
+    if c.get("stability") is not None:
+        flag = " <strong>⚠ unstable</strong>" if c.get("unstable") else ""
+        facts.append(("Stability", f"{c['stability']:.2f}{flag} <small>(best-match Jaccard when re-clustered)</small>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     chips = "".join(f'<span class="chip">{esc(k)}</span>' for k in c.get("keywords", []))
     related = "; ".join(esc(j) for j in c.get("top_jobs", []))

@@ -70,7 +70,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
     ]
     for c in clusters:
         lines.append(
-            f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}) | {TREND_MARK[c['growth']['trend']]} | "
+            f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}){' ⚠ unstable' if c.get('unstable') else ''} | "
+            f"{TREND_MARK[c['growth']['trend']]} | "
             f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
         )
     lines.append("")
@@ -80,6 +81,11 @@ def render_markdown(payload: dict[str, Any]) -> str:
             f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
             "",
             f"**Keyphrases:** {', '.join(c['keywords'])}  ",
+            *(
+                [f"**⚠ Unstable:** comes back in re-clustered subsamples with Jaccard {c['stability']:.2f} only  "]
+                if c.get("unstable")
+                else []
+            ),
             f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {_growth_text(c['growth'])} per year · "
             f"**Share per period:** `{sparkline(shares)}`  ",
             f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "

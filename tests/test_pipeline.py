@@ -298,3 +298,18 @@ def test_pipeline_duplicate_records_are_read_once(make_corpus, tmp_path):
     assert run.info["counts"]["skipped_records"] == 10
     assert any("10 records repeat an id seen before" in w for w in run.warnings)
     assert max(Counter(s.doc_id for s in run.statements).values()) == 1  # one question each, never twice
+
+
+def test_pipeline_stability_scores_every_cluster_and_flags_unstable_ones(corpus, tmp_path):
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", stability=True)
+    payload = json.loads((tmp_path / "out" / "clusters.json").read_text())
+    assert run.info["counts"]["stability_mean_ari"] is not None
+    for c in payload["clusters"]:
+        assert 0.0 <= c["stability"] <= 1.0
+        assert c["unstable"] == (c["stability"] < 0.5)
+    without = cluster(corpus, out=tmp_path / "plain", model="hashing")
+    assert all(
+        c["stability"] is None and not c["unstable"]
+        for c in json.loads((tmp_path / "plain" / "clusters.json").read_text())["clusters"]
+    )
+    assert without.info["counts"]["stability_mean_ari"] is None
