@@ -220,8 +220,8 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause.
         if token.is_punct or (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
             break
-        if token.dep_ in ("det", "poss") or token.pos_ == "AUX":
-            continue
+        if token.dep_ in ("det", "poss", "case") or token.pos_ == "AUX" or token.tag_ == "POS":
+            continue  # "the", "our", "Zulip's" (the possessor goes, and so does its 's)
         has_object = has_object or token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
         words.append(token.lower_)
         object_tokens.append(token)

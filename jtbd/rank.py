@@ -289,8 +289,11 @@ def _score_parts(
 ) -> dict[str, float]:
     """The parts of the opportunity score, each on a comparable 0..1-ish scale (see README)."""
     size = max(size, 1)
-    # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat.
-    if growth.low is not None and growth.low > 1:
+    # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat or when the
+    # trend does not survive the false-discovery control (a small cluster's wide but lucky interval earns nothing).
+    if growth.q_value is None or growth.q_value >= FDR:
+        growth_part = 0.0
+    elif growth.low is not None and growth.low > 1:
         growth_part = math.log(growth.low)
     elif growth.high is not None and growth.high < 1:
         growth_part = math.log(growth.high)

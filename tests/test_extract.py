@@ -282,3 +282,8 @@ def test_extract_recruiting_talk_in_postings_is_not_a_job(text):
 def test_extract_hiring_is_a_founders_job_in_a_discussion():
     statement = _one("How do I hire a good lawyer for my startup?")
     assert statement.job.startswith("hire")
+
+
+def test_extract_job_drops_possessives_whole():
+    statement = _one("You will build the next generation of Zulip's mobile apps.", "posting")
+    assert "'s" not in statement.job and "mobile apps" in statement.job

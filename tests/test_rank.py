@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime
 
@@ -287,3 +288,13 @@ def test_rank_separated_counts_give_no_trend_instead_of_crashing():
     ranked = rank_clusters(statements, labels, cluster_labels)
     assert {c.id for c in ranked} == {0, 1}
     assert all(c.growth.trend in ("unknown", "stable", "rising", "declining", "fading", "emerging") for c in ranked)
+
+
+def test_rank_growth_earns_score_only_after_false_discovery_control():
+    from jtbd.rank import _score_parts
+    from jtbd.types import Growth
+
+    lucky = Growth(4.9, 1.5, 16.0, 0.01, 24, "stable", q_value=0.2)  # wide interval above flat, not confirmed
+    confirmed = Growth(1.6, 1.3, 2.0, 0.0001, 24, "rising", q_value=0.001)
+    assert _score_parts(lucky, 10, 100, {"need": 10}, 10)["growth"] == 0.0
+    assert _score_parts(confirmed, 10, 100, {"need": 10}, 10)["growth"] == pytest.approx(math.log(1.3))

@@ -1,0 +1,761 @@
+"""Does jtbd find real trends? Plant themes with a known trend into real HN postings and see how they rank.
+
+Each plant takes 24 months of HN "Who is hiring?" postings (a random window and subsample) and inserts questions
+from three tags of the Startups Stack Exchange corpus, dated inside the window: a GROWING theme (its share of the
+month's postings rises linearly, e.g. 0.2% -> 2%), a FLAT one (constant share) and a FADING one (share falls
+linearly to 0). Every planted question gets its own fake author. jtbd then clusters and ranks the mix as
+`jtbd cluster --period month --window 24` would, and the same clusters are also ranked by a naive, BERTopic-style
+baseline: raw statement counts per month (no division by the month's total, no interval), ordered by the OLS
+slope of the counts. The plant's cluster is the one holding the most of its statements. Both are also run on
+"oracle" clusters (each plant relabelled as one cluster of its own) to separate the ranking stage from clustering.
+
+Eras: `recent` (default; 2023-05..2026-01, HN volume roughly flat) and `shrinking` (2021-07..2023-12, volume
+falling ~2.7x), where raw counts and shares disagree.
+
+Usage: python benchmarks/trends.py [--era recent|shrinking] [--plants 30] [--seed 0]
+Reads ../shared/corpora/{hn-whoishiring-2018-2026,startups-stackexchange-2009-2017} (skips cleanly when absent);
+prints a table and writes benchmarks/results/trends.json. Extraction runs once (cached in benchmarks/.cache/) and
+texts are embedded once (jtbd's DuckDB embedding cache, benchmarks/.cache/cache.duckdb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import importlib
+import inspect
+import json
+import math
+import pickle
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "corpora"
+HN_POSTINGS = SHARED / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
+SE_DIR = SHARED / "startups-stackexchange-2009-2017"
+CACHE_DIR = REPO / "benchmarks" / ".cache"
+OUT = REPO / "benchmarks" / "results" / "trends.json"
+
+
+@dataclass(frozen=True)
+class Era:
+    """HN months the plants' windows are drawn from, and the share of their postings used (seeded)."""
+
+    first: str
+    last: str
+    fraction: float
+    note: str
+
+
+ERAS = {
+    # Nov and Dec 2025 are missing from the corpus: gaps, as in real use. Volume ~250-400 postings a month.
+    "recent": Era("2023-05", "2026-01", 1.0, "last 33 months: HN volume roughly flat (~250-400 postings a month)"),
+    # Postings fell from ~900 to ~330 a month: raw counts of a constant-share theme fall with them.
+    "shrinking": Era("2021-07", "2023-12", 0.35, "HN volume falling ~2.7x (900 -> 330 postings a month); 35% kept"),
+}
+PLANT_FRACTION = 0.9  # each plant keeps this share of its window's postings (its own subsample)
+WINDOW = 24  # months: jtbd's default growth window
+#: Share of the month's (subsampled) HN postings that the planted questions make up: ranges drawn per plant.
+GROW_START, GROW_END = (0.001, 0.003), (0.015, 0.03)
+FLAT_SHARE = (0.005, 0.015)
+FADE_START = (0.015, 0.03)
+#: Tags grouped into themes; one plant's three tags come from three different families, so the themes differ.
+#: Catch-all tags (getting-started, business, software, website, ideas ...) name no theme and are left out, and
+#: so are hiring/employees/salary: HN postings are hiring, so such a plant would be HN's own theme.
+FAMILIES = {
+    "marketing": ["marketing", "advertising", "market-research"],
+    "sales": ["sales"],
+    "legal": ["legal", "llc", "incorporation", "contract"],
+    "ip": ["intellectual-property", "copyright", "trademark"],
+    "equity": ["equity", "co-founder", "stock-options", "shares"],
+    "tax": ["tax"],
+    "funding": ["funding", "investors", "venture-capital", "investment", "angel"],
+    "pricing": ["pricing", "business-model"],
+    "payments": ["payments", "ecommerce"],
+    "planning": ["business-plan", "startup-costs"],
+    "mobile-apps": ["mobile-apps"],
+    "outsourcing": ["outsourcing"],
+}
+MIN_TAG_QUESTIONS = 150  # a tag can be planted only with at least this many questions in the corpus
+MAX_TAG_QUESTIONS = 200  # questions per tag extracted (seeded sample), enough for the largest plant
+ROLES = ("growing", "flat", "fading")
+TOP = 3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plants", type=int, default=30, help="random plants (each a different seed)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed; plant i uses (seed, i)")
+    parser.add_argument("--era", choices=sorted(ERAS), default="recent", help="HN months to plant into")
+    parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
+    args = parser.parse_args()
+    if not HN_POSTINGS.is_file() or not list(SE_DIR.glob("*.jsonl.gz")):
+        print(f"skipped: {HN_POSTINGS} or {SE_DIR} not found (benchmark data lives in ../shared)")
+        return 0
+
+    begin = time.perf_counter()
+    era = ERAS[args.era]
+    data = prepare(args.seed, era)
+    clustering = clustering_settings()  # now, before the plants: the clustering stage is being changed
+    plants = []
+    for i in range(args.plants):
+        started = time.perf_counter()
+        result = run_plant(i, np.random.default_rng([args.seed, i]), data, era)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        plants.append(result)
+        print(progress_line(result), file=sys.stderr, flush=True)
+    summary = summarise(plants)
+    total = round(time.perf_counter() - begin, 1)
+    print_table(summary, len(plants), total)
+    results = {
+        "command": "python benchmarks/trends.py"
+        + (f" --era {args.era}" if args.era != "recent" else "")
+        + (f" --plants {args.plants}" if args.plants != 30 else "")
+        + (f" --seed {args.seed}" if args.seed else ""),
+        "era": {"name": args.era, **asdict(era)},
+        "design": design(),
+        "clustering": clustering,
+        "setup": data["info"],
+        "summary": summary,
+        "seconds": total,
+        "plants": plants,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    eras = previous.get("eras", {}) if isinstance(previous, dict) else {}
+    eras[args.era] = results
+    args.out.write_text(json.dumps({"eras": dict(sorted(eras.items()))}, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+# --- data: extract once, embed once -----------------------------------------------------------------------------
+
+
+def prepare(seed: int, era: Era) -> dict[str, Any]:
+    """Statements of the HN pool and of the candidate questions, their vectors, and what to draw plants from."""
+    from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
+    from jtbd.pipeline import embedding_text
+
+    started = time.perf_counter()
+    hn_docs, se_docs, tags_of = extract_cached(seed, era)
+    statements = [s for doc in hn_docs for s in doc["statements"]] + [s for doc in se_docs for s in doc["statements"]]
+    extract_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    texts = [embedding_text(s, "statement") for s in statements]
+    embedded = with_retry(
+        lambda: embed_texts(texts, make_embedder("minilm"), EmbeddingCache(CACHE_DIR / "cache.duckdb"))
+    )
+    embed_seconds = time.perf_counter() - started
+    # Each document's statements as rows of the global statement list / vector matrix.
+    row = 0
+    for doc in hn_docs + se_docs:
+        doc["rows"] = list(range(row, row + len(doc["statements"])))
+        row += len(doc["statements"])
+    by_tag: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for doc in se_docs:
+        doc["tags"] = tags_of[doc["id"]]
+        if doc["rows"]:  # a question without a statement adds nothing to any cluster
+            for tag in doc["tags"]:
+                by_tag[tag].append(doc)
+    months = sorted({doc["month"] for doc in hn_docs})
+    info = {
+        "hn_months": f"{months[0]}..{months[-1]} ({len(months)} months present)",
+        "hn_postings": len(hn_docs),
+        "hn_statements": sum(len(d["statements"]) for d in hn_docs),
+        "se_questions": len(se_docs),
+        "se_statements": sum(len(d["statements"]) for d in se_docs),
+        "texts_embedded_new": embedded.n_new,
+        "extract_seconds": round(extract_seconds, 1),
+        "embed_seconds": round(embed_seconds, 1),
+        "questions_per_tag": {t: len(by_tag[t]) for t in sorted(by_tag)},
+        "extractor_key": extractor_key(seed, era),
+    }
+    print(
+        f"data: {info['hn_postings']:,} HN postings -> {info['hn_statements']:,} statements, "
+        f"{info['se_questions']:,} questions -> {info['se_statements']:,} statements; extract "
+        f"{extract_seconds:.0f} s, embed {embed_seconds:.0f} s ({embedded.n_new:,} new)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return {"statements": statements, "vectors": embedded.vectors, "hn": hn_docs, "by_tag": by_tag, "info": info}
+
+
+def extractor_key(seed: int, era: Era) -> str:
+    """Hash of the extraction code and the inputs' settings: a changed extractor re-extracts."""
+    import jtbd
+
+    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("extract.py", "cues.py", "types.py"))
+    settings = (seed, era.first, era.last, era.fraction, FAMILIES, MIN_TAG_QUESTIONS, MAX_TAG_QUESTIONS)
+    return hashlib.sha1(code + repr(settings).encode()).hexdigest()[:12]
+
+
+def extract_cached(seed: int, era: Era) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, list[str]]]:
+    """Documents of the HN pool and the candidate questions with their statements; cached per extractor version."""
+    key = extractor_key(seed, era)
+    path = CACHE_DIR / f"trends-extract-{key}.pkl"
+    if path.is_file():
+        with path.open("rb") as handle:
+            cached: tuple[Any, Any, Any] = pickle.load(handle)
+            return cached
+    hn_docs = extract_docs(read_hn_pool(seed, era))
+    se_documents, tags_of = read_questions(seed)
+    se_docs = extract_docs(se_documents)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        pickle.dump((hn_docs, se_docs, tags_of), handle)
+    return hn_docs, se_docs, tags_of
+
+
+def extract_docs(documents: list[Any]) -> list[dict[str, Any]]:
+    from jtbd.extract import extract_statements
+
+    statements = extract_statements(documents, unit="statement")
+    by_doc: dict[str, list[Any]] = defaultdict(list)
+    for statement in statements:
+        by_doc[statement.doc_id].append(statement)
+    return [
+        {
+            "id": doc.id,
+            "month": f"{doc.created_at:%Y-%m}" if doc.created_at else None,
+            "statements": by_doc.get(doc.id, []),
+        }
+        for doc in documents
+    ]
+
+
+def read_hn_pool(seed: int, era: Era) -> list[Any]:
+    """A seeded `era.fraction` of the postings of the era's months, read by jtbd's own ingest."""
+    from jtbd.ingest import read_corpus
+
+    rng = np.random.default_rng([seed, 10_000])
+    with gzip.open(HN_POSTINGS, "rt", encoding="utf-8") as handle:
+        lines = [
+            line
+            for line in handle
+            if era.first <= json.loads(line).get("thread_month", "") <= era.last and rng.random() < era.fraction
+        ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hn-pool.jsonl"
+        path.write_text("".join(lines), encoding="utf-8")
+        documents = read_corpus(path).documents
+    # Dates are thread months' comments; a posting made just after midnight UTC of the 1st keeps its own month.
+    return [doc for doc in documents if doc.created_at and era.first <= f"{doc.created_at:%Y-%m}" <= era.last]
+
+
+def read_questions(seed: int) -> tuple[list[Any], dict[str, list[str]]]:
+    """Up to MAX_TAG_QUESTIONS questions of each candidate tag (seeded), read by jtbd's own ingest, and their
+    candidate tags by document id."""
+    from jtbd.ingest import read_corpus
+
+    candidates = {tag for tags in FAMILIES.values() for tag in tags}
+    documents, tags_of = [], {}
+    rng = np.random.default_rng([seed, 20_000])
+    for path in sorted(SE_DIR.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle if line.strip()]
+        tags_by_id = {str(r["question_id"]): [t for t in r.get("tags") or [] if t in candidates] for r in records}
+        for doc in read_corpus(path).documents:
+            question_id = doc.id.rsplit("-", 1)[-1]  # ids are "<site or file>-<question id>"
+            if tags_by_id.get(question_id):
+                documents.append(doc)
+                tags_of[doc.id] = tags_by_id[question_id]
+    counts = Counter(tag for tags in tags_of.values() for tag in tags)
+    keep: set[str] = set()
+    for tag in sorted(candidates):
+        if counts[tag] < MIN_TAG_QUESTIONS:
+            continue
+        ids = sorted(doc_id for doc_id, tags in tags_of.items() if tag in tags)
+        keep.update(rng.choice(ids, size=min(MAX_TAG_QUESTIONS, len(ids)), replace=False).tolist())
+    documents = [doc for doc in documents if doc.id in keep]
+    return documents, {doc.id: tags_of[doc.id] for doc in documents}
+
+
+def with_retry(call: Any, tries: int = 30) -> Any:
+    """Run `call`, waiting while another process holds the shared DuckDB cache file's lock."""
+    import duckdb
+
+    for attempt in range(tries):
+        try:
+            return call()
+        except duckdb.IOException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(2)
+    return None
+
+
+# --- one plant ----------------------------------------------------------------------------------------------------
+
+
+def month_keys(last: str, n: int) -> list[str]:
+    year, month = map(int, last.split("-"))
+    keys = []
+    for _ in range(n):
+        keys.append(f"{year}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return keys[::-1]
+
+
+def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: Era) -> dict[str, Any]:
+    """Draw one plant (tags, window, subsample, shares), run jtbd's cluster/label/rank on it and score it."""
+    statements_all, vectors_all = data["statements"], data["vectors"]
+    # Window: 24 months ending in a random month late enough for the whole window to lie in the pool.
+    last_months = [m for m in sorted({d["month"] for d in data["hn"]}) if month_keys(m, WINDOW)[0] >= era.first]
+    window = month_keys(str(rng.choice(last_months)), WINDOW)
+    hn = [d for d in data["hn"] if d["month"] in window and rng.random() < PLANT_FRACTION]
+    n_month = Counter(d["month"] for d in hn)
+
+    # Three tags from three different families, each with enough questions of its own.
+    tags: dict[str, str] = {}
+    for family in rng.permutation(sorted(FAMILIES)):
+        options = [t for t in FAMILIES[family] if len(data["by_tag"].get(t, [])) >= MIN_TAG_QUESTIONS * 0.9]
+        if options:
+            tags[ROLES[len(tags)]] = str(rng.choice(options))
+        if len(tags) == len(ROLES):
+            break
+    shares = {
+        "growing": (rng.uniform(*GROW_START), rng.uniform(*GROW_END)),
+        "flat": (flat := rng.uniform(*FLAT_SHARE), flat),
+        "fading": (rng.uniform(*FADE_START), 0.0),
+    }
+    rows = [r for d in hn for r in d["rows"]]
+    planted: list[Any] = []
+    role_rows: dict[str, list[int]] = {}
+    n_planted: dict[str, int] = {}
+    shortfall: dict[str, int] = {}
+    per_month: dict[str, list[int]] = {}
+    for role in ROLES:
+        others = {tags[r] for r in ROLES if r != role}
+        pool = [d for d in data["by_tag"][tags[role]] if not others & set(d["tags"])]
+        pool = [pool[i] for i in rng.permutation(len(pool))]
+        start, end = shares[role]
+        role_rows[role] = []
+        per_month[role] = []
+        used = 0
+        for m, month in enumerate(window):
+            share = max(0.0, start + (end - start) * m / (len(window) - 1))
+            want = int(rng.poisson(share * n_month.get(month, 0)))
+            per_month[role].append(min(want, len(pool) - used))
+            for _ in range(want):
+                if used >= len(pool):
+                    shortfall[role] = shortfall.get(role, 0) + 1
+                    continue
+                doc, used = pool[used], used + 1
+                when = datetime(
+                    int(month[:4]), int(month[5:]), int(rng.integers(1, 29)), int(rng.integers(0, 24)), tzinfo=UTC
+                )
+                author = f"plant-{role}-{used}"
+                for r in doc["rows"]:
+                    role_rows[role].append(len(rows) + len(planted))
+                    planted.append((r, replace(statements_all[r], created_at=when, author=author)))
+        n_planted[role] = used
+    statements = [statements_all[r] for r in rows] + [s for _, s in planted]
+    vectors = vectors_all[rows + [r for r, _ in planted]]
+
+    labels, min_size = cluster(vectors)
+    result: dict[str, Any] = {
+        "plant": index,
+        "window": f"{window[0]}..{window[-1]}",
+        "hn_postings": len(hn),
+        "hn_per_month": [n_month.get(m, 0) for m in window],
+        "n_statements": len(statements),
+        "min_cluster_size": min_size,
+        "plants": {
+            role: {
+                "tag": tags[role],
+                "share_start": round(shares[role][0], 4),
+                "share_end": round(shares[role][1], 4),
+                "n_docs": n_planted[role],
+                "n_statements": len(role_rows[role]),
+                "shortfall_docs": shortfall.get(role, 0),
+                "docs_per_month": per_month[role],
+            }
+            for role in ROLES
+        },
+        "jtbd_clusters": evaluate(statements, vectors, labels, role_rows),
+    }
+    # The ranking stage alone: each plant's statements relabelled as one cluster of its own (the theme as a perfect
+    # clusterer would keep it), every other statement keeping its jtbd cluster.
+    oracle = labels.copy()
+    for n, role in enumerate(ROLES):
+        oracle[role_rows[role]] = labels.max() + 1 + n
+    result["oracle_clusters"] = evaluate(statements, vectors, oracle, role_rows)
+    return result
+
+
+def evaluate(
+    statements: list[Any], vectors: np.ndarray, labels: np.ndarray, role_rows: dict[str, list[int]]
+) -> dict[str, Any]:
+    """Label and rank the clusters with jtbd and with the naive baseline; find and score each plant's cluster."""
+    from jtbd.label import label_clusters
+    from jtbd.rank import rank_clusters
+
+    cluster_labels = label_clusters(statements, vectors, labels)
+    ranked = rank_clusters(statements, labels, cluster_labels, period="month", window=WINDOW)
+    naive = naive_fits(ranked)
+    by_rate = order([c for c in ranked if c.growth.rate is not None], lambda c: c.growth.rate)
+    by_low = order([c for c in ranked if c.growth.low is not None], lambda c: c.growth.low)
+    slopes = {c: fit[0] for c, fit in naive.items() if fit is not None}
+    by_slope = order([c for c in ranked if c.id in slopes], lambda c: slopes[c.id])
+    # What a reader of the "rising" list sees: clusters jtbd calls rising or emerging, by their lower bound.
+    called = order([c for c in by_low if c.growth.trend in ("rising", "emerging")], lambda c: c.growth.low)
+    sizes = Counter(int(c) for c in labels if c >= 0)
+    out: dict[str, Any] = {
+        "n_clusters": len(ranked),
+        "noise_share": round(float((labels < 0).mean()), 4),
+        "top_by_rate": [describe(c, naive) for c in by_rate[:TOP]],
+        "top_by_low": [describe(c, naive) for c in by_low[:TOP]],
+        "top_by_slope": [describe(c, naive) for c in by_slope[:TOP]],
+        "n_called_rising": len(called),
+        # How often each method calls any cluster rising or declining: context for the plants' calls.
+        "share_called_rising": round(len(called) / max(len(ranked), 1), 3),
+        "share_called_declining": round(
+            sum(c.growth.trend in ("declining", "fading") for c in ranked) / max(len(ranked), 1), 3
+        ),
+        "naive_share_called_rising": round(
+            sum(naive_trend(naive[c.id]) == "rising" for c in ranked) / max(len(ranked), 1), 3
+        ),
+        "naive_share_called_declining": round(
+            sum(naive_trend(naive[c.id]) == "declining" for c in ranked) / max(len(ranked), 1), 3
+        ),
+    }
+    for role in ROLES:
+        members = labels[role_rows[role]]
+        clustered = Counter(int(c) for c in members if c >= 0)
+        mostly = [c for c, n in clustered.items() if n >= 0.5 * sizes[c]]
+        entry: dict[str, Any] = {
+            "noise_share": round(float((members < 0).mean()), 3) if len(members) else None,
+            "n_clusters_touched": len(clustered),
+            # Clusters that are mostly this plant: more than one means jtbd split the theme into several jobs.
+            "n_mostly_plant_clusters": len(mostly),
+            "recall_mostly_plant_clusters": round(sum(clustered[c] for c in mostly) / max(len(members), 1), 3),
+            "mostly_plant_trends": sorted(next(r.growth.trend for r in ranked if r.id == c) for c in mostly),
+        }
+        if clustered:
+            cluster_id, hits = clustered.most_common(1)[0]
+            c = next(c for c in ranked if c.id == cluster_id)
+            slope = naive[cluster_id]
+            entry.update(
+                cluster=cluster_id,
+                title=c.label.title,
+                size=c.size,
+                purity=round(hits / c.size, 3),
+                recall=round(hits / len(members), 3),
+                rate=c.growth.rate,
+                low=c.growth.low,
+                high=c.growth.high,
+                q_value=c.growth.q_value,
+                trend=c.growth.trend,
+                rank_by_rate=position(by_rate, cluster_id),
+                rank_by_low=position(by_low, cluster_id),
+                rank_among_rising=position(called, cluster_id),
+                rank_by_score=c.rank,
+                naive_slope=round(slope[0], 4) if slope else None,
+                naive_p=round(slope[1], 6) if slope else None,
+                naive_trend=naive_trend(slope),
+                rank_by_slope=position(by_slope, cluster_id),
+            )
+        out[role] = entry
+    # Plants whose clusters are one and the same: their trends mix (a growing and a fading theme cancel out).
+    out["shared_clusters"] = [
+        f"{a}+{b}"
+        for i, a in enumerate(ROLES)
+        for b in ROLES[i + 1 :]
+        if out[a].get("cluster") is not None and out[a].get("cluster") == out[b].get("cluster")
+    ]
+    return out
+
+
+def cluster(vectors: np.ndarray) -> tuple[np.ndarray, int]:
+    """Cluster as `jtbd.pipeline.cluster` does with the Config defaults: cluster, noise joins a near centroid, and
+    near-duplicate clusters merge. Options the installed `cluster_vectors` does not take are left out, so the
+    benchmark follows the clustering stage as it changes."""
+    stage = importlib.import_module("jtbd.cluster")  # `jtbd.cluster` the package attribute is the API function
+    from jtbd.config import Config
+
+    config = Config()
+    min_size = config.min_cluster_size or stage.default_min_cluster_size(len(vectors))
+    options = {
+        "min_cluster_size": min_size,
+        "min_samples": config.min_samples,
+        "method": getattr(config, "cluster_method", None),
+        "resolution": getattr(config, "resolution", None),
+        "seed": config.seed,
+    }
+    accepted = inspect.signature(stage.cluster_vectors).parameters
+    labels = stage.cluster_vectors(vectors, **{k: v for k, v in options.items() if k in accepted and v is not None})
+    labels = stage.assign_noise(vectors, labels, min_similarity=config.noise_similarity)
+    if hasattr(stage, "merge_near_duplicates") and hasattr(config, "merge_similarity"):
+        labels = stage.merge_near_duplicates(vectors, labels, min_similarity=config.merge_similarity)
+    return labels, min_size
+
+
+def clustering_settings() -> dict[str, Any]:
+    """The clustering configuration the plants ran with (the stage is being improved: record which one)."""
+    import jtbd
+    from jtbd.config import Config
+
+    config = Config()
+    names = ("cluster_method", "resolution", "merge_similarity", "noise_similarity", "min_cluster_size", "seed")
+    code = (Path(jtbd.__file__).parent / "cluster.py").read_bytes()
+    return {
+        **{name: getattr(config, name) for name in names if hasattr(config, name)},
+        "cluster_py_sha1": hashlib.sha1(code).hexdigest()[:12],
+    }
+
+
+def naive_fits(ranked: list[Any]) -> dict[int, tuple[float, float] | None]:
+    """BERTopic-style: each cluster's raw statement count per month (months without any document are absent, as
+    in `topics_over_time`), OLS slope in statements per month and its plain t-test p-value."""
+    from scipy import stats
+
+    out: dict[int, tuple[float, float] | None] = {}
+    for c in ranked:
+        points = [(i, p.count) for i, p in enumerate(c.series) if p.total > 0]
+        if len(points) < 3:
+            out[c.id] = None
+            continue
+        x, y = np.array(points, dtype=float).T
+        if np.all(y == y[0]):
+            out[c.id] = (0.0, 1.0)
+            continue
+        fit = stats.linregress(x, y)
+        out[c.id] = (float(fit.slope), float(fit.pvalue) if math.isfinite(fit.pvalue) else 1.0)
+    return out
+
+
+def naive_trend(fit: tuple[float, float] | None) -> str:
+    """What the naive reading calls the cluster: a count slope with p < 0.05 (no exposure, no FDR correction)."""
+    if fit is None:
+        return "unknown"
+    slope, p_value = fit
+    return "stable" if p_value >= 0.05 else ("rising" if slope > 0 else "declining")
+
+
+def order(clusters: list[Any], key: Any) -> list[Any]:
+    return sorted(clusters, key=lambda c: (-key(c), -c.size, c.id))
+
+
+def position(ordered: list[Any], cluster_id: int) -> int | None:
+    return next((i for i, c in enumerate(ordered, start=1) if c.id == cluster_id), None)
+
+
+def describe(c: Any, naive: dict[int, Any]) -> dict[str, Any]:
+    slope = naive[c.id]
+    return {
+        "title": c.label.title,
+        "size": c.size,
+        "rate": c.growth.rate,
+        "low": c.growth.low,
+        "trend": c.growth.trend,
+        "naive_slope": round(slope[0], 4) if slope else None,
+    }
+
+
+# --- summary ------------------------------------------------------------------------------------------------------
+
+
+def wilson(k: int, n: int) -> list[float]:
+    """95% Wilson interval of a proportion k/n."""
+    if n == 0:
+        return [0.0, 1.0]
+    z, p = 1.959964, k / n
+    centre, half = (
+        (p + z * z / (2 * n)) / (1 + z * z / n),
+        z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n),
+    )
+    return [round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3)]
+
+
+def rate(flags: list[bool]) -> dict[str, Any]:
+    k, n = sum(flags), len(flags)
+    return {"k": k, "n": n, "share": round(k / n, 3) if n else None, "ci95": wilson(k, n)}
+
+
+SETTINGS = {"jtbd_clusters": "jtbd's clusters (end to end)", "oracle_clusters": "oracle clusters (ranking only)"}
+
+
+def summarise(plants: list[dict[str, Any]]) -> dict[str, Any]:
+    return {setting: summarise_setting([p[setting] for p in plants]) for setting in SETTINGS}
+
+
+def summarise_setting(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    def get(role: str, field: str) -> list[Any]:
+        return [run[role].get(field) for run in runs]
+
+    def top(role: str, field: str) -> list[bool]:
+        return [r is not None and r <= TOP for r in get(role, field)]
+
+    rising, falling = ("rising", "emerging"), ("declining", "fading")
+    return {
+        "jtbd": {
+            "growing_top3_by_rate": rate(top("growing", "rank_by_rate")),
+            "growing_top3_by_low": rate(top("growing", "rank_by_low")),
+            "growing_top3_among_rising": rate(top("growing", "rank_among_rising")),
+            "growing_called_rising": rate([t in rising for t in get("growing", "trend")]),
+            "flat_called_rising": rate([t in rising for t in get("flat", "trend")]),
+            "flat_called_declining": rate([t in falling for t in get("flat", "trend")]),
+            "flat_top3_by_rate": rate(top("flat", "rank_by_rate")),
+            "fading_called_declining": rate([t in falling for t in get("fading", "trend")]),
+            "median_share_of_clusters_called_rising": median([run["share_called_rising"] for run in runs]),
+            "median_share_of_clusters_called_declining": median([run["share_called_declining"] for run in runs]),
+        },
+        "naive": {
+            "growing_top3_by_slope": rate(top("growing", "rank_by_slope")),
+            "growing_called_rising": rate([t == "rising" for t in get("growing", "naive_trend")]),
+            "flat_called_rising": rate([t == "rising" for t in get("flat", "naive_trend")]),
+            "flat_called_declining": rate([t == "declining" for t in get("flat", "naive_trend")]),
+            "flat_top3_by_slope": rate(top("flat", "rank_by_slope")),
+            "fading_called_declining": rate([t == "declining" for t in get("fading", "naive_trend")]),
+            "median_share_of_clusters_called_rising": median([run["naive_share_called_rising"] for run in runs]),
+            "median_share_of_clusters_called_declining": median([run["naive_share_called_declining"] for run in runs]),
+        },
+        "plants_sharing_a_cluster": {
+            pair: rate([pair in run["shared_clusters"] for run in runs])
+            for pair in ("growing+flat", "growing+fading", "flat+fading")
+        },
+        "plant_clusters": {
+            role: {
+                "median_recall": median(get(role, "recall")),
+                "median_purity": median(get(role, "purity")),
+                "median_noise_share": median(get(role, "noise_share")),
+                "median_mostly_plant_clusters": median(get(role, "n_mostly_plant_clusters")),
+                "median_rate": median(get(role, "rate")),
+                "median_rank_by_low": median(get(role, "rank_by_low")),
+            }
+            for role in ROLES
+        },
+    }
+
+
+def median(values: list[Any]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return round(float(np.median(kept)), 3) if kept else None
+
+
+def pct(entry: dict[str, Any]) -> str:
+    return f"{entry['share']:.0%} ({entry['k']}/{entry['n']})"
+
+
+def table_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """One row per metric: jtbd and naive on jtbd's clusters, then on oracle clusters ("" where not applicable)."""
+    rows: list[list[str]] = [[] for _ in METRICS]
+    for setting in SETTINGS:
+        j, n = summary[setting]["jtbd"], summary[setting]["naive"]
+        cells = [
+            (j["growing_top3_by_low"], n["growing_top3_by_slope"]),
+            (j["growing_top3_by_rate"], None),
+            (j["growing_top3_among_rising"], None),
+            (j["growing_called_rising"], n["growing_called_rising"]),
+            (j["flat_called_rising"], n["flat_called_rising"]),
+            (j["flat_called_declining"], n["flat_called_declining"]),
+            (j["flat_top3_by_rate"], n["flat_top3_by_slope"]),
+            (j["fading_called_declining"], n["fading_called_declining"]),
+        ]
+        for row, (a, b) in zip(rows, cells):
+            row += [pct(a), pct(b) if b else ""]
+        for row, key in zip(rows[len(cells) :], ("rising", "declining")):
+            name = f"median_share_of_clusters_called_{key}"
+            row += [f"{j[name]:.0%}", f"{n[name]:.0%}"]
+    return rows
+
+
+METRICS = [
+    "growing plant in top 3 by growth",
+    "  jtbd ranked by point rate instead",
+    "  jtbd: top 3 of the clusters called rising",
+    "growing plant called rising",
+    "flat plant called rising (false alarm)",
+    "flat plant called declining (false alarm)",
+    "flat plant in top 3 by growth",
+    "fading plant called declining/fading",
+    "all clusters: median share called rising",
+    "all clusters: median share called declining",
+]
+
+
+def markdown_table(summary: dict[str, Any]) -> list[str]:
+    head = ["metric (share of plants)", "jtbd", "naive", "jtbd, oracle clusters", "naive, oracle clusters"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 4) + "|"]
+    for metric, row in zip(METRICS, table_rows(summary)):
+        lines.append("| " + " | ".join([metric.strip().replace("  ", "")] + row) + " |")
+    return lines
+
+
+def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
+    print(f"\n{n_plants} plants, {seconds:,.0f} s. Share of plants (k/n); 95% Wilson intervals in the JSON.")
+    print("jtbd: growth of the share of distinct authors (Poisson, quasi-Poisson interval, BH q < 0.05), top 3 by the")
+    print("interval's lower bound. naive: raw statement counts per month, OLS slope; called when its p < 0.05.")
+    print("oracle clusters: each plant relabelled as one cluster (the ranking stage alone).\n")
+    print("\n".join(markdown_table(summary)))
+    shared = summary["jtbd_clusters"]["plants_sharing_a_cluster"]
+    print(
+        "\nplants whose two themes landed in the same jtbd cluster: "
+        + ", ".join(f"{k} {pct(v)}" for k, v in shared.items())
+    )
+    for setting, title in SETTINGS.items():
+        print(f"\nplant clusters, {title} (median over plants):")
+        print(f"{'role':<10}{'recall':>8}{'purity':>8}{'noise':>8}{'clusters':>10}{'rate/yr':>9}{'rank(low)':>11}")
+        for role, e in summary[setting]["plant_clusters"].items():
+            print(
+                f"{role:<10}{fmt(e['median_recall']):>8}{fmt(e['median_purity']):>8}{fmt(e['median_noise_share']):>8}"
+                f"{fmt(e['median_mostly_plant_clusters']):>10}{fmt(e['median_rate']):>9}"
+                f"{fmt(e['median_rank_by_low']):>11}"
+            )
+
+
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def progress_line(p: dict[str, Any]) -> str:
+    parts = [f"plant {p['plant']:>2} {p['window']} {p['n_statements']:,} st {p['seconds']:.0f}s"]
+    for role in ROLES:
+        e, o, tag = p["jtbd_clusters"][role], p["oracle_clusters"][role], p["plants"][role]["tag"]
+        parts.append(
+            f"{role} {tag}: {e.get('trend', '-')} x{fmt(e.get('rate'))} #{e.get('rank_by_low', '-')}"
+            f" rec {fmt(e.get('recall'))} / oracle {o.get('trend', '-')} x{fmt(o.get('rate'))} "
+            f"#{o.get('rank_by_low', '-')} naive {o.get('naive_trend', '-')} #{o.get('rank_by_slope', '-')}"
+        )
+    return " | ".join(parts)
+
+
+def design() -> dict[str, Any]:
+    return {
+        "hn_pool": f"the era's postings (seeded share, see era); each plant: a {WINDOW}-month window inside the "
+        f"era (random end month), {PLANT_FRACTION:.0%} of its postings",
+        "planted_docs_per_month": "Poisson(share(month) x HN postings of that month in the plant's subsample); share "
+        "linear over the window",
+        "shares": {
+            "growing": {"start": GROW_START, "end": GROW_END},
+            "flat": FLAT_SHARE,
+            "fading": {"start": FADE_START, "end": 0.0},
+        },
+        "planted_doc": "one Startups Stack Exchange question of the tag (not carrying the plant's other two tags), "
+        "dated at a random day of its month, with its own fake author; all its extracted statements",
+        "families": FAMILIES,
+        "plant_cluster": "the cluster holding the most of the plant's statements (noise excluded)",
+        "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
+        "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
+        "jtbd": "jtbd.cluster.cluster_vectors + assign_noise with Config defaults, label_clusters, rank_clusters "
+        f"(period month, window {WINDOW}); top 3 by growth rate (and by interval lower bound) among all clusters; "
+        "called rising = trend rising|emerging, declining = declining|fading",
+        "naive": "same clusters; raw statement counts per month (months without documents absent), ranked by OLS "
+        "slope; called rising/declining when the slope's plain t-test p < 0.05 (no exposure, no FDR)",
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
