@@ -224,6 +224,28 @@ def merge_near_duplicates(vectors: np.ndarray, labels: np.ndarray, *, min_simila
     return renumber_by_size(out)
 
 
+def dissolve_incoherent(vectors: np.ndarray, labels: np.ndarray, *, min_ratio: float) -> np.ndarray:
+    """Turn into noise every cluster whose cohesion (mean cosine of members to their centroid) is below
+    `min_ratio` times the median cohesion of all clusters, then renumber by size.
+
+    A graph clustering puts every point somewhere, so statements that share nothing but vagueness ("is it a good
+    use of time") gather into one big mixed bag; it is not a job, and as the widest cluster it would top the
+    ranking. 0 keeps every cluster.
+    """
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    if n_clusters < 3 or min_ratio <= 0:
+        return labels
+    centroids = _unit_rows(np.stack([vectors[labels == c].mean(axis=0) for c in range(n_clusters)]))
+    member = labels >= 0
+    similarity = np.zeros(len(labels))
+    similarity[member] = np.einsum("ij,ij->i", vectors[member], centroids[labels[member]])
+    cohesion = np.array([similarity[labels == c].mean() for c in range(n_clusters)])
+    incoherent = np.flatnonzero(cohesion < min_ratio * np.median(cohesion))
+    if not len(incoherent):
+        return labels
+    return renumber_by_size(np.where(np.isin(labels, incoherent), -1, labels))
+
+
 @dataclass(frozen=True)
 class Stability:
     """How well a clustering comes back when re-run on subsamples under other seeds."""

@@ -53,6 +53,8 @@ class Config:
     cluster_method: str = "leiden"
     resolution: float = 2.0  # Leiden modularity resolution: higher gives more, smaller clusters (1: fewer, larger)
     stability: bool = False  # re-cluster 5 subsamples and flag clusters that do not come back (5x cluster time)
+    # Clusters less cohesive than this share of the median cohesion become noise (mixed bags); 0 keeps them all.
+    min_cohesion_ratio: float = 0.75
     merge_similarity: float = 0.9  # clusters whose centroids are at least this cosine-similar merge; 1 turns it off
     period: str = "month"
     window: int = 24  # periods of the growth fit, counted back from the last period

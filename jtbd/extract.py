@@ -22,7 +22,7 @@ Progress = Callable[[int, int], None]
 MIN_CHARS, MAX_CHARS = 12, 400
 #: Verbs that introduce a job rather than being the job ("helps X *do*", "I want to *do*").
 LIGHT_VERBS = frozenset(
-    "help let enable allow empower make want need wish like love look try seek struggle hope "
+    "help let enable allow empower make want need wish like love look try seek struggle hope know wonder "
     "require be have do get go use provide give".split()
 )
 DROP_DEPS = frozenset({"det", "poss", "aux", "auxpass", "neg", "punct", "mark", "expl", "nsubj", "nsubjpass"})
@@ -42,7 +42,9 @@ GENERIC_NOUNS = frozenset(
     "issue issues problem problems option options trouble situation situations question questions advice way ways "
     "thing things stuff lot lots kind sort type types case cases point points idea ideas matter matters "
     "something anything everything one ones someone people time really just also more well still even now "
-    "better much very too again already actually".split()
+    "better much very too again already actually best good great helpful right possible necessary important "
+    "useful easy hard appropriate correct proper legal general specific other same different certain such "
+    "most many few several".split()
 )
 
 
@@ -204,8 +206,12 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     if verb is None:
         verb = next((t for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS), None)
     if verb is None:
-        kept = [t for t in tokens if t.idx >= cue_offset and t.dep_ not in DROP_DEPS and not t.is_punct]
+        kept = [
+            t for t in tokens if t.idx >= cue_offset and t.dep_ not in DROP_DEPS and not t.is_punct and t.tag_ != "POS"
+        ]
         kept = kept or [t for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
+        while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
+            kept = kept[1:]  # "or use a personal bank account" starts at "use"
         return " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]) if _names_something(kept) else ""
     words = [verb.lemma_.lower()]
     object_tokens = []

@@ -23,6 +23,7 @@ from jtbd.cluster import (
     cluster_stability,
     cluster_vectors,
     default_min_cluster_size,
+    dissolve_incoherent,
     merge_near_duplicates,
 )
 from jtbd.config import Config, load_config
@@ -156,6 +157,7 @@ def cluster(
         raw_noise_share = float((labels < 0).mean()) if len(labels) else 0.0
         labels = assign_noise(embedded.vectors, labels, min_similarity=config.noise_similarity)
         labels = merge_near_duplicates(embedded.vectors, labels, min_similarity=config.merge_similarity)
+        labels = dissolve_incoherent(embedded.vectors, labels, min_ratio=config.min_cohesion_ratio)
         n_clusters = int(labels.max()) + 1 if len(labels) else 0
         noise_share = float((labels < 0).mean()) if len(labels) else 0.0
         stability = None
@@ -170,8 +172,8 @@ def cluster(
                 resolution=config.resolution,
             )
         box["summary"] = (
-            f"{n_clusters} clusters, {noise_share:.0%} noise ({raw_noise_share:.0%} before nearest-"
-            f"cluster assignment), min_cluster_size {min_size}"
+            f"{n_clusters} clusters, {noise_share:.0%} of statements in none (clusterer {raw_noise_share:.0%}; "
+            f"then noise assignment, merges, mixed bags dissolved), min_cluster_size {min_size}"
         )
     if n_clusters == 0:
         note = (

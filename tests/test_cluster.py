@@ -240,3 +240,19 @@ def test_cluster_stability_scores_clear_blobs_as_stable():
     assert set(result.per_cluster) == set(range(int(labels.max()) + 1))
     assert min(result.per_cluster.values()) > 0.9
     assert result.mean_ari > 0.9 and result.n_runs == 3
+
+
+def test_cluster_dissolve_incoherent_turns_a_mixed_bag_into_noise():
+    from jtbd.cluster import dissolve_incoherent
+
+    vectors, _ = _unit_blobs(n_samples=240, centers=4, seed=3)
+    rng = np.random.default_rng(0)
+    scattered = rng.normal(size=(60, vectors.shape[1]))
+    scattered /= np.linalg.norm(scattered, axis=1, keepdims=True)
+    tight = KMeans(n_clusters=4, n_init=4, random_state=0).fit_predict(vectors)
+    X = np.vstack([vectors, scattered])
+    labels = np.concatenate([tight, np.full(60, 4)])
+    out = dissolve_incoherent(X, labels, min_ratio=0.75)
+    assert (out[-60:] == -1).all()  # the scattered "cluster" is a mixed bag
+    assert len(set(out[:240].tolist())) == 4 and (out[:240] >= 0).all()
+    assert (dissolve_incoherent(X, labels, min_ratio=0) == labels).all()
