@@ -108,14 +108,11 @@ def as_statements(texts: list[str], jobs: list[str] | None = None) -> list[Any]:
 
 def jtbd_default(X: np.ndarray, texts: list[str], seed: int = 42, **options: Any) -> np.ndarray:
     """The pipeline's cluster stage with Config defaults, then its labeler (c-TF-IDF, titles, MMR quotes)."""
-    from jtbd.cluster import assign_noise, cluster_vectors, merge_near_duplicates
+    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
     from jtbd.label import label_clusters
 
-    config = Config()
-    labels = cluster_vectors(X, seed=seed, resolution=options.get("resolution", config.resolution))
-    labels = assign_noise(X, labels, min_similarity=config.noise_similarity)
-    labels = merge_near_duplicates(X, labels, min_similarity=config.merge_similarity)
+    labels = cluster_with_config(X, Config(seed=seed, **options)).labels
     if texts:
         label_clusters(as_statements(texts), X, labels)
     return labels

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import importlib
-import inspect
 import json
 import math
 import pickle
@@ -479,27 +477,12 @@ def evaluate(
 
 
 def cluster(vectors: np.ndarray) -> tuple[np.ndarray, int]:
-    """Cluster as `jtbd.pipeline.cluster` does with the Config defaults: cluster, noise joins a near centroid, and
-    near-duplicate clusters merge. Options the installed `cluster_vectors` does not take are left out, so the
-    benchmark follows the clustering stage as it changes."""
-    stage = importlib.import_module("jtbd.cluster")  # `jtbd.cluster` the package attribute is the API function
+    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`)."""
+    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
 
-    config = Config()
-    min_size = config.min_cluster_size or stage.default_min_cluster_size(len(vectors))
-    options = {
-        "min_cluster_size": min_size,
-        "min_samples": config.min_samples,
-        "method": getattr(config, "cluster_method", None),
-        "resolution": getattr(config, "resolution", None),
-        "seed": config.seed,
-    }
-    accepted = inspect.signature(stage.cluster_vectors).parameters
-    labels = stage.cluster_vectors(vectors, **{k: v for k, v in options.items() if k in accepted and v is not None})
-    labels = stage.assign_noise(vectors, labels, min_similarity=config.noise_similarity)
-    if hasattr(stage, "merge_near_duplicates") and hasattr(config, "merge_similarity"):
-        labels = stage.merge_near_duplicates(vectors, labels, min_similarity=config.merge_similarity)
-    return labels, min_size
+    clustering = cluster_with_config(vectors, Config())
+    return clustering.labels, clustering.min_cluster_size
 
 
 def clustering_settings() -> dict[str, Any]:

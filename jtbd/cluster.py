@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from jtbd.config import Config
 from jtbd.errors import ConfigError
 
 #: Neighbours per point in the similarity graph: BERTopic's UMAP default, and where NMI plateaus (k=10..30).
@@ -291,3 +292,29 @@ def cluster_stability(
             scores[cluster].append(float(jaccard.max()) if len(jaccard) else 0.0)
     per_cluster = {c: float(np.mean(s)) if s else 0.0 for c, s in scores.items()}
     return Stability(per_cluster, float(np.mean(aris)) if aris else 1.0, n_runs, subsample)
+
+
+@dataclass(frozen=True)
+class Clustering:
+    labels: np.ndarray  # cluster id per row, 0..k-1 by size, -1 noise
+    clusterer_noise_share: float  # noise as the clusterer left it, before assignment, merges and dissolving
+    min_cluster_size: int
+
+
+def cluster_with_config(vectors: np.ndarray, config: Config) -> Clustering:
+    """The whole cluster stage as the pipeline runs it (benchmarks call this too, so they measure the product):
+    cluster, give noise to near clusters, merge near-duplicates, dissolve mixed bags."""
+    size = config.min_cluster_size or default_min_cluster_size(len(vectors))
+    labels = cluster_vectors(
+        vectors,
+        min_cluster_size=size,
+        min_samples=config.min_samples,
+        method=config.cluster_method,
+        resolution=config.resolution,
+        seed=config.seed,
+    )
+    raw_noise = float((labels < 0).mean()) if len(labels) else 0.0
+    labels = assign_noise(vectors, labels, min_similarity=config.noise_similarity)
+    labels = merge_near_duplicates(vectors, labels, min_similarity=config.merge_similarity)
+    labels = dissolve_incoherent(vectors, labels, min_ratio=config.min_cohesion_ratio)
+    return Clustering(labels, raw_noise, size)

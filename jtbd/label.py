@@ -43,7 +43,8 @@ def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> 
     scores = tf * idf
     out = []
     for row in scores:
-        top = [terms[i] for i in np.argsort(-row) if row[i] > 0]
+        # Only the head of the ranking can make the cut; dropping contained unigrams is quadratic in its length.
+        top = [terms[i] for i in np.argsort(-row)[: 4 * n_keywords + 20] if row[i] > 0]
         out.append(_drop_contained(top)[:n_keywords])
     return out
 

@@ -18,14 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from jtbd import history
-from jtbd.cluster import (
-    assign_noise,
-    cluster_stability,
-    cluster_vectors,
-    default_min_cluster_size,
-    dissolve_incoherent,
-    merge_near_duplicates,
-)
+from jtbd.cluster import cluster_stability, cluster_with_config
 from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
 from jtbd.extract import extract_statements
@@ -145,19 +138,12 @@ def cluster(
 
     notes = []
     with timed("cluster") as box:
-        min_size = config.min_cluster_size or default_min_cluster_size(len(statements))
-        labels = cluster_vectors(
-            embedded.vectors,
-            min_cluster_size=min_size,
-            min_samples=config.min_samples,
-            method=config.cluster_method,
-            resolution=config.resolution,
-            seed=config.seed,
+        clustering = cluster_with_config(embedded.vectors, config)
+        labels, raw_noise_share, min_size = (
+            clustering.labels,
+            clustering.clusterer_noise_share,
+            clustering.min_cluster_size,
         )
-        raw_noise_share = float((labels < 0).mean()) if len(labels) else 0.0
-        labels = assign_noise(embedded.vectors, labels, min_similarity=config.noise_similarity)
-        labels = merge_near_duplicates(embedded.vectors, labels, min_similarity=config.merge_similarity)
-        labels = dissolve_incoherent(embedded.vectors, labels, min_ratio=config.min_cohesion_ratio)
         n_clusters = int(labels.max()) + 1 if len(labels) else 0
         noise_share = float((labels < 0).mean()) if len(labels) else 0.0
         stability = None
