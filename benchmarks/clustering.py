@@ -342,7 +342,7 @@ def _best_match(reference: np.ndarray, labels: np.ndarray, subsamples: list, by_
 
 def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
     """50,000 HN statements: extract (cached as texts after the first run), embed (cached), cluster, label."""
-    from jtbd.cluster import assign_noise, cluster_vectors, default_min_cluster_size, merge_near_duplicates
+    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
     from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
     from jtbd.label import label_clusters
@@ -377,10 +377,8 @@ def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
     out["embed_seconds"], out["texts_embedded_now"] = round(time.perf_counter() - begin, 1), embedded.n_new
     X = embedded.vectors
     begin = time.perf_counter()
-    labels = cluster_vectors(X, seed=config.seed, resolution=config.resolution)
-    raw_noise = float((labels < 0).mean())
-    labels = assign_noise(X, labels, min_similarity=config.noise_similarity)
-    labels = merge_near_duplicates(X, labels, min_similarity=config.merge_similarity)
+    clustering = cluster_with_config(X, config)  # the pipeline's cluster stage, as shipped
+    labels = clustering.labels
     out["cluster_seconds"] = round(time.perf_counter() - begin, 1)
     begin = time.perf_counter()
     label_clusters(as_statements(texts, jobs), X, labels)
@@ -388,9 +386,9 @@ def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
     out.update(
         {
             "clusters": int(labels.max()) + 1,
-            "noise_before_assignment": round(raw_noise, 3),
+            "noise_before_assignment": round(clustering.clusterer_noise_share, 3),
             "noise": round(float((labels < 0).mean()), 3),
-            "min_cluster_size": default_min_cluster_size(len(texts)),
+            "min_cluster_size": clustering.min_cluster_size,
             "largest_cluster_share": round(float(np.bincount(labels[labels >= 0]).max() / len(labels)), 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }

@@ -222,9 +222,10 @@ def embed_texts(
     texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, *, progress: Progress | None = None
 ) -> EmbedResult:
     """Embed `texts`, reusing cached vectors and embedding each distinct text once."""
+    row_hashes = [text_hash(text) for text in texts]  # hashed once: used for the lookup and the assembly
     unique: dict[str, str] = {}
-    for text in texts:
-        unique.setdefault(text_hash(text), text)
+    for digest, text in zip(row_hashes, texts):
+        unique.setdefault(digest, text)
     hashes = list(unique)
     found = cache.get(embedder.model_id, hashes) if cache else {}
     # Longest first in one sorted list: batches of similar length pad less.
@@ -239,8 +240,8 @@ def embed_texts(
             progress(min(start + CHUNK, len(missing)), len(missing))
     dims = embedder.dimensions
     matrix = np.zeros((len(texts), dims), dtype=np.float32)
-    for row, text in enumerate(texts):
-        matrix[row] = found[text_hash(text)]
+    for row, digest in enumerate(row_hashes):
+        matrix[row] = found[digest]
     return EmbedResult(vectors=matrix, n_unique=len(hashes), n_new=len(missing))
 
 

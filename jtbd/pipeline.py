@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -275,6 +275,3 @@ def _model_hashes(config: Config, embedder: Embedder) -> dict[str, str]:
     if config.unit == "statement":
         hashes["spacy"] = "en_core_web_sm " + get_spec("en_core_web_sm", "spacy").sha256
     return hashes
-
-
-Callback = Callable[[str], None]
