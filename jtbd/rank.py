@@ -171,9 +171,10 @@ def rank_clusters(
 ) -> list[RankedCluster]:
     """Score and order clusters; the first is the best opportunity. Noise (-1) is never ranked.
 
-    Growth counts distinct authors per period against all distinct authors of that period, over all documents and
-    separately among discussions (demand) and postings (money being spent). Undated statements count toward size
-    and reach but not toward growth.
+    Growth counts distinct authors per period against all distinct authors of that period, over all documents and,
+    when the corpus mixes kinds, separately among discussions (demand) and postings (money being spent); the series
+    with the strongest evidence is the cluster's growth. Undated statements count toward size and reach but not
+    toward growth.
     """
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
@@ -185,21 +186,15 @@ def rank_clusters(
     members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
 
     overall = _make_window(keys, voices, period, window)
-    fits = _fit_all(members, keys, voices, overall, per_year)
-    by_kind: dict[int, dict[str, Growth]] = defaultdict(dict)
-    doc_kinds = sorted({s.doc_kind for s in statements})
-    if len(doc_kinds) > 1:
-        for doc_kind in doc_kinds:
-            kind_keys = [k if s.doc_kind == doc_kind else None for k, s in zip(keys, statements)]
-            kind_window = _make_window(kind_keys, voices, period, window)
-            for cluster_id, (growth, _) in _fit_all(members, kind_keys, voices, kind_window, per_year).items():
-                by_kind[cluster_id][doc_kind] = growth
+    fits = _fit_series(members, statements, keys, voices, period, window, per_year)
 
     max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
     ranked = []
     for cluster_id, label in cluster_labels.items():
         rows = members[cluster_id]
-        growth, counts = fits[cluster_id]
+        by_series = fits[cluster_id]
+        growth = _headline(by_series)
+        counts = _voice_counts(rows, keys, voices, overall)
         statement_counts = np.zeros(len(overall.periods))
         for row in rows:
             key = keys[row]
@@ -229,26 +224,56 @@ def rank_clusters(
                 score_parts={k: round(v, 4) for k, v in parts.items()},
                 series=series,
                 kind_counts=dict(sorted(kinds.items())),
-                growth_by_kind=dict(by_kind.get(cluster_id, {})),
+                growth_by_kind=by_series if len(by_series) > 1 else {},
             )
         )
     ranked.sort(key=lambda c: (-c.score, -c.size, c.id))
     return [replace(c, rank=i) for i, c in enumerate(ranked, start=1)]
 
 
-def _fit_all(
+def _fit_series(
     members: dict[int, list[int]],
+    statements: Sequence[Statement],
     keys: Sequence[str | None],
     voices: Sequence[str],
-    window: _Window,
+    period: str,
+    window: int,
     per_year: float,
-) -> dict[int, tuple[Growth, np.ndarray]]:
-    """Growth of every cluster in one window, with Benjamini-Hochberg across the clusters."""
-    counts = {c: _voice_counts(rows, keys, voices, window) for c, rows in members.items()}
-    fits = {c: poisson_growth(counts[c], window.totals, per_year) for c in members}
-    ids = list(members)
-    q_values = benjamini_hochberg([fit[2] if (fit := fits[c]) else None for c in ids])
-    return {c: (_growth(fits[c], q, counts[c], window.totals, per_year), counts[c]) for c, q in zip(ids, q_values)}
+) -> dict[int, dict[str, Growth]]:
+    """Growth of every cluster among all voices and, when the corpus mixes kinds, among each kind's voices alone.
+
+    A kind's series has that kind's voices as exposure, so a need rising in discussions is not drowned by a larger,
+    flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test in a single
+    Benjamini-Hochberg family, so looking at three series per cluster does not buy extra discoveries.
+    """
+    series = {"all": list(keys)}
+    doc_kinds = sorted({s.doc_kind for s in statements})
+    if len(doc_kinds) > 1:
+        for doc_kind in doc_kinds:
+            series[doc_kind] = [k if s.doc_kind == doc_kind else None for k, s in zip(keys, statements)]
+    raw = {}
+    for name, series_keys in series.items():
+        series_window = _make_window(series_keys, voices, period, window)
+        for cluster_id, rows in members.items():
+            counts = _voice_counts(rows, series_keys, voices, series_window)
+            totals = series_window.totals
+            raw[cluster_id, name] = (poisson_growth(counts, totals, per_year), counts, totals)
+    tests = list(raw)
+    q_values = dict(zip(tests, benjamini_hochberg([fit[2] if (fit := raw[t][0]) else None for t in tests])))
+    out: dict[int, dict[str, Growth]] = {cluster_id: {} for cluster_id in members}
+    for (cluster_id, name), (fit, counts, totals) in raw.items():
+        growth = _growth(fit, q_values[cluster_id, name], counts, totals, per_year)
+        out[cluster_id][name] = replace(growth, among=name)
+    return out
+
+
+def _headline(by_series: dict[str, Growth]) -> Growth:
+    """The series with the strongest evidence of a trend (smallest p-value; all voices on a tie or when none fits):
+    what the trend class, the ranking and the score use. The others stay in `growth_by_kind`."""
+    fitted = [g for g in by_series.values() if g.p_value is not None]
+    if not fitted:
+        return by_series["all"]
+    return min(fitted, key=lambda g: (g.p_value, g.among != "all"))
 
 
 def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:

@@ -37,6 +37,7 @@ def _growth_payload(growth: Growth) -> dict[str, Any]:
         "trend": growth.trend,
         "momentum": growth.momentum,
         "n_periods": growth.n_periods,
+        "among": growth.among,
     }
 
 

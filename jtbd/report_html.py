@@ -23,6 +23,7 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
+from jtbd.report_text import among_text, series_title
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -34,7 +35,7 @@ def _asset(name: str) -> str:
 def _growth(g: dict[str, Any]) -> str:
     if g.get("rate") is None:
         return "n/a"
-    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])})</small>"
+    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])}){esc(among_text(g))}</small>"
 
 
 def _pill(trend: str) -> str:
@@ -148,7 +149,7 @@ def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> s
     if g.get("momentum") is not None:
         facts.append(("Momentum", f"{g['momentum']:.2f}× <small>(last quarter vs. its usual share)</small>"))
     for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
-        facts.append((f"Among {esc(kind)}s", f"{_growth(kg)} {_pill(str(kg.get('trend') or 'unknown'))}"))
+        facts.append((esc(series_title(kind)), f"{_growth(kg)} {_pill(str(kg.get('trend') or 'unknown'))}"))
     facts += [
         ("Reach", f"{c['n_authors']:,} authors · {c['n_docs']:,} documents · {c['size']:,} statements"),
         ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.get("kinds", {}).items()))),

@@ -31,6 +31,17 @@ def _growth_text(growth: dict[str, Any]) -> str:
     return f"{_pct(growth['rate'])} ({_pct(growth['low'])} to {_pct(growth['high'])})"
 
 
+def among_text(growth: dict[str, Any]) -> str:
+    """ " among discussions" when the growth shown counts one source kind's voices only, else ""."""
+    among = growth.get("among") or "all"
+    return "" if among == "all" else f" among {among}s"
+
+
+def series_title(key: str) -> str:
+    """How a growth series is named beside its figures: "All voices", "Among discussions"."""
+    return "All voices" if key == "all" else f"Among {key}s"
+
+
 def _pct(rate: float) -> str:
     return f"{(rate - 1) * 100:+.0f}%"
 
@@ -69,14 +80,15 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "|---:|---|---|---|---:|---:|---:|",
     ]
     for c in clusters:
+        growth = _growth_text(c["growth"]) + among_text(c["growth"])
         lines.append(
             f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}){' ⚠ unstable' if c.get('unstable') else ''} | "
-            f"{TREND_MARK[c['growth']['trend']]} | "
-            f"{_growth_text(c['growth'])} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
+            f"{TREND_MARK[c['growth']['trend']]} | {growth} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
         )
     lines.append("")
     for c in clusters:
         shares = [p["share"] for p in c["series"]]
+        growth = f"{_growth_text(c['growth'])} per year{among_text(c['growth'])}"
         lines += [
             f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
             "",
@@ -86,8 +98,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
                 if c.get("unstable")
                 else []
             ),
-            f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {_growth_text(c['growth'])} per year · "
-            f"**Share per period:** `{sparkline(shares)}`  ",
+            f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {growth} · **Share per period:** `{sparkline(shares)}`  ",
             f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
             f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
             f"**Score:** {c['score']:.2f} = " + _score_terms(c["score_parts"], run.get("score_weights")),
@@ -117,14 +128,14 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
     """One cluster for the terminal: title, trend and growth, reach, keyphrases, share sparkline, quotes."""
     c = find_cluster(payload, cluster_id)
     g = c["growth"]
-    trend = f"{TREND_MARK.get(g['trend'], g['trend'])}, {_growth_text(g)} per year"
+    trend = f"{TREND_MARK.get(g['trend'], g['trend'])}, {_growth_text(g)} per year{among_text(g)}"
     if g.get("q_value") is not None:
         trend += f", q {g['q_value']:.2g}"
     if g.get("momentum") is not None:
         trend += f", momentum {g['momentum']:.2f}x"
     lines = [f"#{c['rank']} {c['label']}  (cluster {c['id']})", f"Trend:      {trend}"]
     for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
-        lines.append(f"{'Among ' + kind + 's:':<12}{kg['trend']}, {_growth_text(kg)} per year")
+        lines.append(f"{series_title(kind) + ':':<12}{kg['trend']}, {_growth_text(kg)} per year")
     lines += [
         f"Reach:      {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements",
         f"Keyphrases: {', '.join(c['keywords'])}",

@@ -103,8 +103,9 @@ class Growth:
     p_value: float | None
     n_periods: int
     trend: str  # emerging | rising | stable | declining | fading | unknown
-    q_value: float | None = None  # p-value after Benjamini-Hochberg across all clusters of the run
+    q_value: float | None = None  # p-value after Benjamini-Hochberg across all fits (clusters x series) of the run
     momentum: float | None = None  # last quarter's share over the window's baseline, shrunk toward 1 when small
+    among: str = "all"  # whose voices the fit counts: "all", or one source kind ("discussion", "posting")
 
 
 @dataclass(frozen=True)
@@ -121,4 +122,6 @@ class RankedCluster:
     score_parts: dict[str, float]
     series: list[PeriodCount]
     kind_counts: dict[str, int]
-    growth_by_kind: dict[str, Growth] = field(default_factory=dict)  # "discussion" / "posting", when both occur
+    #: Every series fitted, "all" and each source kind, when the corpus mixes kinds (empty otherwise); `growth` is
+    #: the one of them with the strongest evidence.
+    growth_by_kind: dict[str, Growth] = field(default_factory=dict)

@@ -15,7 +15,9 @@ from jtbd.rank import benjamini_hochberg, period_key, period_range, poisson_grow
 from jtbd.types import ClusterLabel, Statement
 
 
-def _statement(n: int, when: datetime | None, *, author: str | None = None, kind: str = "need") -> Statement:
+def _statement(
+    n: int, when: datetime | None, *, author: str | None = None, kind: str = "need", doc_kind: str = "discussion"
+) -> Statement:
     return Statement(
         doc_id=f"d{n}",
         text=f"text {n}",
@@ -24,7 +26,7 @@ def _statement(n: int, when: datetime | None, *, author: str | None = None, kind
         kind=kind,
         cue="i need",
         job="job",
-        doc_kind="discussion",
+        doc_kind=doc_kind,
         created_at=when,
         author=author if author is not None else f"a{n}",
         url=None,
@@ -298,3 +300,53 @@ def test_rank_growth_earns_score_only_after_false_discovery_control():
     confirmed = Growth(1.6, 1.3, 2.0, 0.0001, 24, "rising", q_value=0.001)
     assert _score_parts(lucky, 10, 100, {"need": 10}, 10)["growth"] == 0.0
     assert _score_parts(confirmed, 10, 100, {"need": 10}, 10)["growth"] == pytest.approx(math.log(1.3))
+
+
+# Growth per source kind
+
+
+def _mixed(per_cluster: dict[int, dict[str, list[int]]]) -> tuple[list[Statement], np.ndarray, dict[int, ClusterLabel]]:
+    """Statements whose count in month i of cluster c among documents of kind k is per_cluster[c][k][i]."""
+    statements, labels = [], []
+    for cluster_id, by_kind in per_cluster.items():
+        for doc_kind, counts in by_kind.items():
+            for month, count in enumerate(counts):
+                for _ in range(count):
+                    statements.append(_statement(len(statements), _month(month), doc_kind=doc_kind))
+                    labels.append(cluster_id)
+    return statements, np.array(labels), {c: ClusterLabel(f"job {c}", [], []) for c in per_cluster}
+
+
+def _rising_need_among_flat_postings() -> tuple[list[Statement], np.ndarray, dict[int, ClusterLabel]]:
+    """Cluster 0: a need rising 1 -> 12 voices a month in discussions, beside 40 flat postings a month."""
+    return _mixed(
+        {
+            0: {"posting": [40] * 24, "discussion": [1 + i // 2 for i in range(24)]},
+            1: {"posting": [200] * 24, "discussion": [30] * 24},
+        }
+    )
+
+
+def test_rank_need_rising_among_discussions_is_not_drowned_by_flat_postings():
+    c = _by_id(rank_clusters(*_rising_need_among_flat_postings()))[0]
+    assert set(c.growth_by_kind) == {"all", "discussion", "posting"}
+    assert c.growth.among == "discussion" and c.growth.trend == "rising"
+    assert c.growth == c.growth_by_kind["discussion"]
+    assert c.growth_by_kind["posting"].trend == "stable"
+    # Among all voices the same rise is a much smaller share change: weaker evidence, a lower rate.
+    everyone = c.growth_by_kind["all"]
+    assert everyone.p_value > c.growth.p_value and everyone.rate < c.growth.rate
+
+
+def test_rank_single_kind_corpus_fits_all_voices_only():
+    statements, labels, cluster_labels = _build({0: [5 + i for i in range(24)], 1: [30] * 24})
+    for c in rank_clusters(statements, labels, cluster_labels):
+        assert c.growth.among == "all" and c.growth_by_kind == {}
+
+
+def test_rank_false_discovery_control_spans_every_series_of_every_cluster():
+    ranked = rank_clusters(*_rising_need_among_flat_postings())
+    fits = [g for c in ranked for g in c.growth_by_kind.values()]
+    assert len(fits) == 6  # 2 clusters x (all, discussion, posting): one family
+    expected = benjamini_hochberg([g.p_value for g in fits])
+    assert [g.q_value for g in fits] == pytest.approx(expected, rel=1e-3, abs=1e-6)

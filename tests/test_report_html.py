@@ -103,7 +103,9 @@ def _cluster(cid: int, rank: int, label: str, trend: str, rate: float | None, **
 def _payload() -> dict[str, Any]:
     clusters = [
         _cluster(4, 1, "send invoices automatically", "rising", 1.8,
-                 growth_by_kind={"discussion": _growth(1.5, "rising"), "posting": _growth(0.9, "stable")}),
+                 growth={**_growth(1.8, "rising"), "among": "discussion"},
+                 growth_by_kind={"all": _growth(1.2, "stable"), "discussion": {**_growth(1.8, "rising"),
+                                 "among": "discussion"}, "posting": _growth(0.9, "stable")}),
         _cluster(0, 2, "find a cofounder", "stable", 1.02),
         _cluster(2, 3, "hire a bookkeeper", "declining", 0.6),
         _cluster(1, 4, "file taxes abroad", "unknown", None, map=None),
@@ -161,8 +163,10 @@ def test_report_html_contains_table_map_and_cards():
     assert html.count('aria-label="share per month"') == 4  # one trend chart per cluster
     assert html.count("<circle") - html.count('class="iv"') >= 3  # the map's bubbles (plus chart dots)
     assert 'aria-label="map of jobs"' in html
-    assert "+80%/yr <small>(+44% to +125%)</small>" in html
-    assert "Among discussions" in html and "Among postings" in html  # growth_by_kind
+    # The headline growth is the discussions' series (the strongest evidence): said so beside the figures.
+    assert "+80%/yr <small>(+44% to +125%) among discussions</small>" in html
+    assert "+2%/yr <small>(−18% to +27%)</small>" in html  # an all-voices headline says nothing more
+    assert "All voices" in html and "Among discussions" in html and "Among postings" in html  # growth_by_kind
     assert "characters 4–41" in html and "2024-03-02" in html  # the quote's span and date
     assert "Momentum" in html and "1.40×" in html
     assert "1·growth + 0.5·reach + 0.5·pain + 0.3·supply" in html
