@@ -17,6 +17,25 @@ EXTRA_STOP_WORDS = frozenset(
 )
 
 
+#: A job that starts with one of these ("be fair equity share") or ends on one ("mention it in contract and")
+#: does not read as a job title.
+COPULAS = frozenset("be been is are was were am".split())
+DANGLING = frozenset("this that it and or etc the a an to of for with in on at by what how why which".split())
+
+
+def readable(job: str) -> bool:
+    """Whether a normalised job reads as a phrase: starts with a letter, holds no stray quote, bracket or question
+    mark (pasted links, half-parsed questions), and neither opens on a copula nor ends on a dangling word."""
+    words = job.split()
+    return (
+        bool(words)
+        and job[0].isalpha()
+        and not any(ch in job for ch in "?[]()\"'")
+        and words[0] not in COPULAS
+        and words[-1] not in DANGLING
+    )
+
+
 def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> list[list[str]]:
     """Top uni- and bi-grams per cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
 
@@ -102,8 +121,23 @@ def label_clusters(
         title = _unique_title(statements, by_centrality, used_titles, words)
         used_titles.add(title)
         quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes)
-        out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes)
+        jobs = representative_jobs(statements, by_centrality)
+        out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes, jobs=jobs)
     return out
+
+
+def representative_jobs(statements: Sequence[Statement], ranked_rows: np.ndarray, k: int = 8) -> list[str]:
+    """The cluster's distinct normalised jobs, the most often said first; ties go to the more central one, and jobs
+    that do not read as a phrase come after all that do (with most jobs said once, any other tie-break, such as
+    the alphabet, puts "'s dividend how long" first)."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for position, row in enumerate(ranked_rows):
+        job = statements[int(row)].job.strip()
+        if job:
+            counts[job] = counts.get(job, 0) + 1
+            first.setdefault(job, position)
+    return sorted(counts, key=lambda job: (not readable(job), -counts[job], first[job]))[:k]
 
 
 def keyword_coverage(job: str, keywords: list[str]) -> float:
@@ -114,14 +148,15 @@ def keyword_coverage(job: str, keywords: list[str]) -> float:
 
 def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
     """The central job that best says the cluster's keyphrases: among the 30 most central statements, the one
-    covering the most keyphrases (ties: the more central), so a specific job beats a generic central one."""
+    covering the most keyphrases (ties: the more central), so a specific job beats a generic central one. A job
+    that reads as a phrase (`readable`) beats any that does not."""
     candidates = []
     for position, row in enumerate(ranked_rows[:30]):
         title = statements[int(row)].job.strip()
         if title and title not in used and 2 <= len(title.split()) <= 12:
-            candidates.append((-keyword_coverage(title, words), position, title))
+            candidates.append((not readable(title), -keyword_coverage(title, words), position, title))
     if candidates:
-        return min(candidates)[2]
+        return min(candidates)[3]
     for row in ranked_rows[:50]:
         title = statements[int(row)].job.strip()
         if title and title not in used:

@@ -73,7 +73,7 @@ def cluster_payload(
         "score": cluster.score,
         "score_parts": cluster.score_parts,
         "kinds": cluster.kind_counts,
-        "top_jobs": [job for job, _ in sorted(jobs.items(), key=lambda kv: (-kv[1], kv[0]))[:8]],
+        "top_jobs": cluster.label.jobs or [job for job, _ in sorted(jobs.items(), key=lambda kv: (-kv[1], kv[0]))[:8]],
         "series": [
             {
                 "period": p.period,

@@ -74,6 +74,7 @@ class ClusterLabel:
     title: str
     keywords: list[str]
     quotes: list[int]  # indices into the statement list, most representative first
+    jobs: list[str] = field(default_factory=list)  # distinct normalised jobs, most said (then most central) first
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jtbd.label import ctfidf_keywords, label_clusters, mmr
+from jtbd.label import ctfidf_keywords, label_clusters, mmr, readable
 from jtbd.types import Statement
 
 
@@ -127,6 +127,39 @@ def test_label_prefers_titles_of_three_words_or_more():
     vectors = _unit([[1, 0], [0.8, 0.6], [1, 0]])
     result = label_clusters(statements, vectors, np.zeros(3, dtype=int))
     assert result[0].title == "send invoices to clients"
+
+
+@pytest.mark.parametrize(
+    ("job", "expected"),
+    [
+        ("split equity between co-founders", True),
+        ("be fair equity share", False),  # a copula question's leftover
+        ("mention it in contract and", False),  # cut off mid-phrase
+        ("'s dividend how long and what 's", False),
+        ("allocate ownership fairly?](http://answers.example/q/6949", False),  # a pasted link
+        ("3 co founders and good idea", False),
+        ("", False),
+    ],
+)
+def test_label_readable_jobs(job, expected):
+    assert readable(job) is expected
+
+
+def test_label_title_prefers_a_readable_job_over_a_more_central_one():
+    jobs = ["be fair equity share"] * 3 + ["split equity between founders"]
+    statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
+    vectors = _unit([[1, 0], [1, 0.01], [1, 0.02], [0.9, 0.4]])
+    result = label_clusters(statements, vectors, np.zeros(4, dtype=int))
+    assert result[0].title == "split equity between founders"
+
+
+def test_label_jobs_are_the_most_said_then_the_most_central():
+    jobs = ["'s shares how many", "zip invoices", "archive invoices", "archive invoices", "bill clients monthly"]
+    statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
+    # Centrality: row 4 ("bill clients monthly") is nearest the centroid, then row 1 ("zip invoices").
+    vectors = _unit([[0.2, 1], [1, 0.1], [1, 0.4], [1, 0.4], [1, 0.2]])
+    result = label_clusters(statements, vectors, np.zeros(5, dtype=int))
+    assert result[0].jobs == ["archive invoices", "bill clients monthly", "zip invoices", "'s shares how many"]
 
 
 def test_label_skips_noise_and_quotes_distinct_texts():
