@@ -20,9 +20,10 @@ from jtbd.errors import ConfigError
 #: Neighbours per point in the similarity graph: BERTopic's UMAP default, and where NMI plateaus (k=10..30).
 N_NEIGHBORS = 15
 #: Modularity resolution: higher gives more, smaller clusters (README "Clustering benchmark" shows the trade-off).
-RESOLUTION = 1.0
+#: One source for the default: the pipeline's `Config`.
+RESOLUTION = Config.resolution
 #: Cluster centroids at least this cosine-similar say the same thing and are merged.
-MERGE_SIMILARITY = 0.9
+MERGE_SIMILARITY = Config.merge_similarity
 METHODS = ("leiden", "hdbscan")
 
 
