@@ -156,10 +156,13 @@ def is_boilerplate(sentence: str, doc_kind: str = "posting") -> bool:
     return commas >= 4 and commas >= len(words) / 4
 
 
-def find_cue(sentence: str, doc_kind: str, *, is_reply: bool = False) -> Cue | None:
+def find_cue(sentence: str, doc_kind: str, *, is_reply: bool = False) -> tuple[Cue, int] | None:
+    """The first cue that fires on the sentence, and where its match ends (the job's verb is looked for after it)."""
     for cue in CUES:
-        if cue.doc_kind in (None, doc_kind) and not (is_reply and cue.top_level_only) and cue.pattern.search(sentence):
-            return cue
+        if cue.doc_kind in (None, doc_kind) and not (is_reply and cue.top_level_only):
+            match = cue.pattern.search(sentence)
+            if match:
+                return cue, match.end()
     return None
 
 
@@ -169,20 +172,20 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
         return
     title_end = len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0
     if title_end and not WHY_QUESTION.match(doc.title or ""):
-        cue = find_cue(doc.title or "", doc.kind)
-        kind: StatementKind = cue.kind if cue else "question"
-        yield Candidate(doc, 0, title_end, kind, cue.name if cue else "title", 0)
+        found = find_cue(doc.title or "", doc.kind)
+        kind: StatementKind = found[0].kind if found else "question"
+        yield Candidate(doc, 0, title_end, kind, found[0].name if found else "title", 0)
     for start, end in split_sentences(doc):
         if start < title_end or not (MIN_CHARS <= end - start <= MAX_CHARS):
             continue
         sentence = doc.text[start:end]
         if is_boilerplate(sentence, doc.kind):
             continue
-        cue = find_cue(sentence, doc.kind, is_reply=doc.parent_id is not None)
-        if cue is None:
+        found = find_cue(sentence, doc.kind, is_reply=doc.parent_id is not None)
+        if found is None:
             continue
-        match = cue.pattern.search(sentence)
-        yield Candidate(doc, start, end, cue.kind, cue.name, start + (match.end() if match else 0))
+        cue, cue_end = found
+        yield Candidate(doc, start, end, cue.kind, cue.name, start + cue_end)
 
 
 def normalise_job(parsed: Any, cue_offset: int) -> str:
