@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from factories import statement
 
 from jtbd.label import ctfidf_keywords, label_clusters, mmr, readable
 from jtbd.types import Statement
 
 
 def _statement(n: int, text: str, job: str) -> Statement:
-    return Statement(
-        doc_id=f"d{n}",
-        text=text,
-        start=0,
-        end=len(text),
-        kind="need",
-        cue="i need",
-        job=job,
-        doc_kind="discussion",
-        created_at=None,
-        author=None,
-        url=None,
-    )
+    return statement(n, text=text, job=job)
 
 
 def _unit(rows: list[list[float]]) -> np.ndarray:

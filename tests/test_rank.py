@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from factories import statement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,19 +19,7 @@ from jtbd.types import ClusterLabel, Statement
 def _statement(
     n: int, when: datetime | None, *, author: str | None = None, kind: str = "need", doc_kind: str = "discussion"
 ) -> Statement:
-    return Statement(
-        doc_id=f"d{n}",
-        text=f"text {n}",
-        start=0,
-        end=6,
-        kind=kind,
-        cue="i need",
-        job="job",
-        doc_kind=doc_kind,
-        created_at=when,
-        author=author if author is not None else f"a{n}",
-        url=None,
-    )
+    return statement(n, kind=kind, doc_kind=doc_kind, created_at=when, author=author if author is not None else f"a{n}")
 
 
 def _month(index: int) -> datetime:

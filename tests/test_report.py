@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import statement
 from typer.testing import CliRunner
 
 from jtbd import report
@@ -25,15 +26,11 @@ runner = CliRunner()
 
 
 def _statement(n: int, text: str, job: str, *, url: str | None = None) -> Statement:
-    return Statement(
+    return statement(
+        n,
         doc_id=f"doc-{n}",
         text=text,
-        start=0,
-        end=len(text),
-        kind="need",
-        cue="i need",
         job=job,
-        doc_kind="discussion",
         created_at=datetime(2024, 1 + n % 3, 10, tzinfo=UTC),
         author=f"a{n}",
         url=url,
