@@ -182,8 +182,8 @@ def _write_json(path: Path, data: Any) -> None:
 
 def _write_clusters_csv(path: Path, clusters: list[dict[str, Any]]) -> None:
     columns = (
-        "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value score "
-        "top_quote top_quote_url"
+        "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value growth_among "
+        "score top_quote top_quote_url"
     ).split()
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -192,7 +192,7 @@ def _write_clusters_csv(path: Path, clusters: list[dict[str, Any]]) -> None:
             quote = c["quotes"][0] if c["quotes"] else {}
             g = c["growth"]
             head = [c["rank"], c["id"], c["label"], "; ".join(c["keywords"]), c["size"], c["n_authors"], c["n_docs"]]
-            growth = [g["trend"], g["rate"], g["low"], g["high"], g["q_value"]]
+            growth = [g["trend"], g["rate"], g["low"], g["high"], g["q_value"], g.get("among") or "all"]
             writer.writerow([*head, *growth, c["score"], quote.get("text", ""), quote.get("url") or ""])
 
 

@@ -177,6 +177,7 @@ def test_report_write_outputs_writes_every_file(tmp_path):
         ("2", "find cofounder", "unknown"),
     ]
     assert clusters[0]["keywords"] == "invoices; automatically"
+    assert [c["growth_among"] for c in clusters] == ["all", "all"]  # whose voices the growth columns count
     assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(data)
     assert (out / "report.html").read_text(encoding="utf-8") == render_html(data)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
