@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from jtbd.report_text import among_text
+
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
 COLOUR = {
     "rising": "#1a8f55",
@@ -104,7 +106,8 @@ def map_svg(clusters: Sequence[dict[str, Any]]) -> str:
     shapes, numbers, labels = [], [], []
     for c in sorted(placed, key=lambda c: -c["n_authors"]):  # small bubbles drawn last, on top
         (x, y, r), colour, trend = bubbles[c["id"]], COLOUR.get(trend_of(c), COLOUR["unknown"]), trend_of(c)
-        tip = f"#{c['rank']} {c['label']} · {trend}, {pct(c['growth'].get('rate'))}/yr · {c['n_authors']:,} authors"
+        growth = f"{pct(c['growth'].get('rate'))}/yr{among_text(c['growth'])}"
+        tip = f"#{c['rank']} {c['label']} · {trend}, {growth} · {c['n_authors']:,} authors"
         shapes.append(
             f'<a href="#cluster-{esc(c["id"])}" data-id="{esc(c["id"])}"><title>{esc(tip)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.5" stroke="{colour}" '
