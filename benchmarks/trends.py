@@ -814,8 +814,8 @@ def design() -> dict[str, Any]:
         "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
         "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
         "jtbd": "jtbd.cluster.cluster_with_config with Config defaults, label_clusters, rank_clusters "
-        f"(period month, window {WINDOW}); the headline growth (the series with the strongest evidence: all voices, "
-        "discussions or postings); top 3 by its interval's lower bound among all clusters (also reported: by point "
+        f"(period month, window {WINDOW}); the headline growth (all voices, or one kind's series where that is a "
+        "stronger discovery); top 3 by its interval's lower bound among all clusters (also reported: by point "
         "rate, and by the all-voices series only); "
         "called rising = trend rising|emerging, declining = declining|fading",
         "naive": "same clusters; raw statement counts per month (months without documents absent), ranked by OLS "

@@ -172,9 +172,9 @@ def rank_clusters(
     """Score and order clusters; the first is the best opportunity. Noise (-1) is never ranked.
 
     Growth counts distinct authors per period against all distinct authors of that period, over all documents and,
-    when the corpus mixes kinds, separately among discussions (demand) and postings (money being spent); the series
-    with the strongest evidence is the cluster's growth. Undated statements count toward size and reach but not
-    toward growth.
+    when the corpus mixes kinds, separately among discussions (demand) and postings (money being spent); the
+    cluster's growth is the all-voices series unless a kind's series is a stronger discovery (`_headline`).
+    Undated statements count toward size and reach but not toward growth.
     """
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
@@ -268,12 +268,18 @@ def _fit_series(
 
 
 def _headline(by_series: dict[str, Growth]) -> Growth:
-    """The series with the strongest evidence of a trend (smallest p-value; all voices on a tie or when none fits):
-    what the trend class, the ranking and the score use. The others stay in `growth_by_kind`."""
-    fitted = [g for g in by_series.values() if g.p_value is not None]
-    if not fitted:
-        return by_series["all"]
-    return min(fitted, key=lambda g: (g.p_value, g.among != "all"))
+    """The series with the strongest evidence of a trend: what the trend class, the ranking and the score use.
+
+    All voices, unless one kind's series passes the false-discovery control with a smaller p-value: a lucky fit
+    on a cluster's handful of discussions must not replace its all-voices growth in the table. The other series
+    stay in `growth_by_kind`.
+    """
+    everyone = by_series["all"]
+    discoveries = [g for name, g in by_series.items() if name != "all" and g.q_value is not None and g.q_value < FDR]
+    best = min(discoveries, key=lambda g: g.p_value or 0.0, default=None)
+    if best is None or (everyone.p_value is not None and everyone.p_value <= (best.p_value or 0.0)):
+        return everyone
+    return best
 
 
 def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:

@@ -124,5 +124,5 @@ class RankedCluster:
     series: list[PeriodCount]
     kind_counts: dict[str, int]
     #: Every series fitted, "all" and each source kind, when the corpus mixes kinds (empty otherwise); `growth` is
-    #: the one of them with the strongest evidence.
+    #: "all" unless a kind's series is a stronger discovery.
     growth_by_kind: dict[str, Growth] = field(default_factory=dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -339,3 +340,16 @@ def test_rank_false_discovery_control_spans_every_series_of_every_cluster():
     assert len(fits) == 6  # 2 clusters x (all, discussion, posting): one family
     expected = benjamini_hochberg([g.p_value for g in fits])
     assert [g.q_value for g in fits] == pytest.approx(expected, rel=1e-3, abs=1e-6)
+
+
+def test_rank_headline_takes_a_kind_series_only_when_it_is_a_discovery():
+    from jtbd.rank import _headline
+    from jtbd.types import Growth
+
+    everyone = Growth(1.05, 0.9, 1.2, 0.5, 24, "stable", q_value=0.7)
+    lucky = Growth(11.0, 1.9, 60.0, 0.01, 24, "stable", q_value=0.11, among="discussion")  # 11 voices, not confirmed
+    found = Growth(2.1, 1.4, 3.1, 0.0004, 24, "rising", q_value=0.01, among="discussion")
+    flat_postings = Growth(1.0, 0.9, 1.1, 0.9, 24, "stable", q_value=0.9, among="posting")
+    assert _headline({"all": everyone, "discussion": lucky, "posting": flat_postings}) is everyone
+    assert _headline({"all": everyone, "discussion": found, "posting": flat_postings}) is found
+    assert _headline({"all": replace(found, among="all", p_value=0.0001), "discussion": found}).among == "all"
