@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _results import write_results
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpora"
@@ -465,9 +466,7 @@ def main() -> int:
     previous: dict[str, Any] = json.loads(args.out.read_text()) if args.out.is_file() else {}
     results["parts"] = {**previous.get("parts", {}), **results["parts"]}
     results["parts_run_now"] = sorted(parts)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"\nparts run now: {', '.join(sorted(parts))}; wrote {args.out}")
+    write_results(args.out, results, note=f"\nparts run now: {', '.join(sorted(parts))}; ")
     return 0
 
 

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _results import write_results
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpora"
 SO20K = SHARED / "short-text-clustering" / "stackoverflow_20k_20cls.tsv"
@@ -178,9 +180,7 @@ def main() -> int:
     )
     if build:
         print(f"\nminilm-static build: {build['seconds']:.0f} s (sha256 {build['sha256'][:12]}…)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, results)
     return 0
 
 

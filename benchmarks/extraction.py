@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from _results import write_results
+
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO / "benchmarks" / "data" / "statements_dev.jsonl"
 POSTINGS = REPO.parent / "shared" / "corpora" / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
@@ -146,9 +148,7 @@ def main() -> int:
         )
     else:
         print(f"\nspeed: skipped ({POSTINGS} not found)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, results)
     return 0
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _results import write_results
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpora"
@@ -134,12 +135,10 @@ def main() -> int:
         "seconds": total,
         "plants": plants,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     eras = previous.get("eras", {}) if isinstance(previous, dict) else {}
     eras[args.era] = results
-    args.out.write_text(json.dumps({"eras": dict(sorted(eras.items()))}, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, {"eras": dict(sorted(eras.items()))})
     return 0
 
 

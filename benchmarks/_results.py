@@ -1,0 +1,14 @@
+"""Writing a benchmark's results: every script ends with its JSON under benchmarks/results/ and says where."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def write_results(path: Path, results: Any, *, note: str = "") -> None:
+    """Write `results` as indented JSON to `path` (creating its folder) and print "wrote PATH"."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"{note}wrote {path}")
