@@ -24,6 +24,9 @@ DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
 Z95 = 1.959964
 #: A trend is called only when its Benjamini-Hochberg q-value is below this.
 FDR = 0.05
+#: Fewer voices than this in the window give no growth fit: with four voices in 24 months the interval runs from
+#: -40% to +300,000% a year, which says nothing and fills the table with noise.
+MIN_VOICES = 10
 
 
 def period_key(when: datetime, period: str) -> str:
@@ -66,7 +69,7 @@ def poisson_growth(
     keep = totals > 0
     y, exposure = counts[keep].astype(float), totals[keep].astype(float)
     t = np.flatnonzero(keep).astype(float) / periods_per_year
-    if len(y) < 3 or y.sum() < 3:
+    if len(y) < 3 or y.sum() < MIN_VOICES:
         return None
     X = np.column_stack([np.ones_like(t), t - t.mean()])
     offset = np.log(exposure)

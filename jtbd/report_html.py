@@ -19,11 +19,10 @@ from jtbd.report_svg import (
     interval_span,
     interval_svg,
     map_svg,
-    pct,
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import among_text, series_title
+from jtbd.report_text import among_text, pct, series_title
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 

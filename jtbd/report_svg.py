@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from jtbd.report_text import among_text
+from jtbd.report_text import among_text, pct
 
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
 COLOUR = {
@@ -29,12 +29,6 @@ Z95 = 1.959964
 
 def esc(value: Any) -> str:
     return escape(str(value), quote=True)
-
-
-def pct(rate: float | None, digits: int = 0) -> str:
-    if rate is None:
-        return "n/a"
-    return f"{round((rate - 1) * 100, digits) + 0.0:+.{digits}f}%".replace("-", "−")  # + 0.0: no "−0%"
 
 
 def trend_of(c: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ def sparkline(values: Sequence[float]) -> str:
 def _growth_text(growth: dict[str, Any]) -> str:
     if growth["rate"] is None:
         return "n/a"
-    return f"{_pct(growth['rate'])} ({_pct(growth['low'])} to {_pct(growth['high'])})"
+    return f"{pct(growth['rate'])} ({pct(growth['low'])} to {pct(growth['high'])})"
 
 
 def among_text(growth: dict[str, Any]) -> str:
@@ -42,8 +42,14 @@ def series_title(key: str) -> str:
     return "All voices" if key == "all" else f"Among {key}s"
 
 
-def _pct(rate: float) -> str:
-    return f"{(rate - 1) * 100:+.0f}%"
+def pct(rate: float | None, digits: int = 0) -> str:
+    """A yearly growth factor as a change: 1.3 -> "+30%", 0.6 -> "−40%"; beyond tenfold as a factor ("×40"),
+    since "+3,900%" reads as noise."""
+    if rate is None:
+        return "n/a"
+    if rate >= 10:
+        return f"×{rate:,.0f}"
+    return f"{round((rate - 1) * 100, digits) + 0.0:+.{digits}f}%".replace("-", "−")  # + 0.0: no "−0%"
 
 
 def _md(text: str) -> str:

@@ -132,7 +132,7 @@ def test_rank_partial_last_period_does_not_create_growth_or_decline():
 
 
 def test_rank_tiny_noisy_cluster_is_not_called_rising():
-    tiny = [0] * 10 + [1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1]
+    tiny = [0] * 9 + [1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1]  # ten voices: just enough to fit
     clusters = {c: [20] * 24 for c in range(4)} | {4: tiny}
     statements, labels, cluster_labels = _build(clusters)
     ranked = _by_id(rank_clusters(statements, labels, cluster_labels))
@@ -142,6 +142,13 @@ def test_rank_tiny_noisy_cluster_is_not_called_rising():
     assert growth.q_value >= 0.05
     assert growth.trend not in ("rising", "emerging")
     assert ranked[4].size == sum(tiny)
+
+
+def test_rank_too_few_voices_in_the_window_give_no_fit():
+    # Nine voices, all late: alone it would read as thousands of percent a year with a meaningless interval.
+    clusters = {0: [20] * 24, 1: [0] * 18 + [1, 1, 2, 1, 2, 2]}
+    growth = _by_id(rank_clusters(*_build(clusters)))[1].growth
+    assert growth.trend == "unknown" and growth.rate is None and growth.q_value is None
 
 
 def test_rank_too_few_dated_statements_gives_unknown_trend():

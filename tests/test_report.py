@@ -18,7 +18,7 @@ from jtbd.cli import app, parse_weights
 from jtbd.errors import ConfigError, JtbdError
 from jtbd.report import cluster_payload, render_markdown, replace_dir, rerender_reports, sparkline, write_outputs
 from jtbd.report_html import render_html
-from jtbd.report_text import render_cluster_text
+from jtbd.report_text import pct, render_cluster_text
 from jtbd.types import ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
 FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
@@ -394,3 +394,11 @@ def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
     for c in punished["clusters"]:
         weights = punished["run"]["score_weights"]
         assert c["score"] == pytest.approx(sum(weights[k] * v for k, v in c["score_parts"].items()), abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [(1.3, "+30%"), (0.6, "−40%"), (0.999, "+0%"), (9.5, "+850%"), (41.2, "×41"), (3000.0, "×3,000"), (None, "n/a")],
+)
+def test_report_growth_factor_reads_as_a_change_and_tenfold_as_a_factor(rate, text):
+    assert pct(rate) == text
