@@ -230,8 +230,10 @@ def cluster(
         }
         typer.echo(json.dumps(summary, indent=1))
         return
+    from jtbd.report_text import among_text, pct
+
     for c in run.clusters[:15]:
-        rate = f"{(c.growth.rate - 1) * 100:+.0f}%/yr" if c.growth.rate else "n/a"
+        rate = f"{pct(c.growth.rate)}/yr{among_text({'among': c.growth.among})}" if c.growth.rate else "n/a"
         typer.echo(f"{c.rank:>3}. {c.label.title}  [{c.growth.trend}, {rate}, {c.n_authors} authors]")
     if len(run.clusters) > 15:
         typer.echo(f"     ... {len(run.clusters) - 15} more in the report")
