@@ -7,10 +7,12 @@ write the job in jobs-to-be-done form (verb + object + context, lemmatised).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jtbd.cues import BOILERPLATE_ANY, BOILERPLATE_POSTING, CUES, Cue, english_enough
@@ -241,20 +243,97 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     return " ".join(words) if _names_something(object_tokens) else ""
 
 
+class JobCache:
+    """Normalised jobs of parsed candidate sentences in the DuckDB store beside the embeddings, so a re-run (another
+    --window, --weights or --since) parses nothing it has parsed before. A key covers everything the parse depends
+    on: the sentence, where its cue ends, whether it is a title, this file's code and the parser's sha256."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> Any:
+        import duckdb
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path))
+        con.execute("CREATE TABLE IF NOT EXISTS parsed_jobs (key VARCHAR PRIMARY KEY, job VARCHAR)")
+        return con
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        with self._connect() as con:
+            con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key", [list(keys)])
+            rows = con.execute("SELECT p.key, p.job FROM parsed_jobs p JOIN wanted w USING (key)").fetchall()
+        return dict(rows)
+
+    def put(self, jobs: dict[str, str]) -> None:
+        if not jobs:
+            return
+        import pyarrow as pa
+
+        rows = pa.table({"key": pa.array(list(jobs), pa.string()), "job": pa.array(list(jobs.values()), pa.string())})
+        with self._connect() as con:
+            con.register("new_rows", rows)
+            con.execute("INSERT OR IGNORE INTO parsed_jobs SELECT key, job FROM new_rows")
+
+
+@cache
+def _parse_version() -> str:
+    """Changes whenever the parse could: this module's code (normalise_job and its word lists) or the parser."""
+    from jtbd.models import get_spec
+
+    code = Path(__file__).read_bytes()
+    return hashlib.sha1(code + get_spec("en_core_web_sm", "spacy").sha256.encode()).hexdigest()[:16]
+
+
+def _cache_key(candidate: Candidate) -> str:
+    text = candidate.doc.text[candidate.start : candidate.end]
+    is_title = candidate.cue == "title"
+    raw = f"{_parse_version()}\x00{candidate.cue_end - candidate.start}\x00{is_title:d}\x00{text}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Extraction:
+    statements: list[Statement]  # in document order
+    n_candidates: int  # cue-bearing sentences found
+    n_parsed: int  # of them, parsed now (the rest came from the cache)
+
+
 def extract_statements(
-    documents: Sequence[Document], *, unit: str = "statement", progress: Progress | None = None, batch_size: int = 256
+    documents: Sequence[Document],
+    *,
+    unit: str = "statement",
+    progress: Progress | None = None,
+    batch_size: int = 256,
+    job_cache: JobCache | None = None,
 ) -> list[Statement]:
-    """Job statements of all documents, in document order.
+    """Job statements of all documents, in document order (see `extract`, which also says what was parsed)."""
+    return extract(documents, unit=unit, progress=progress, batch_size=batch_size, job_cache=job_cache).statements
+
+
+def extract(
+    documents: Sequence[Document],
+    *,
+    unit: str = "statement",
+    progress: Progress | None = None,
+    batch_size: int = 256,
+    job_cache: JobCache | None = None,
+) -> Extraction:
+    """Job statements of all documents, in document order; with a `job_cache`, only sentences never parsed before
+    go through spaCy.
 
     `unit="sentence"` keeps every non-boilerplate sentence and `unit="document"` the whole text, so the benefit of
     statement extraction can be measured.
     """
     if unit == "document":
-        return [
+        whole = [
             _statement(doc, 0, len(doc.text), "document", "document", doc.text[:300])
             for doc in documents
             if doc.text.strip()
         ]
+        return Extraction(whole, len(whole), 0)
     if unit == "sentence":
         out = []
         for doc in documents:
@@ -262,24 +341,43 @@ def extract_statements(
                 sentence = doc.text[start:end]
                 if MIN_CHARS <= len(sentence) <= MAX_CHARS and not is_boilerplate(sentence, doc.kind):
                     out.append(_statement(doc, start, end, "sentence", "sentence", sentence))
-        return out
+        return Extraction(out, len(out), 0)
     candidates = [c for doc in documents for c in find_candidates(doc)]
-    return list(_parse_candidates(candidates, progress=progress, batch_size=batch_size))
+    if job_cache is None:
+        fresh = list(range(len(candidates)))
+        all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size)
+    else:
+        keys = [_cache_key(c) for c in candidates]
+        jobs = job_cache.get(keys)
+        fresh = [i for i, key in enumerate(keys) if key not in jobs]
+        parsed = _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size)
+        new = {keys[i]: job for i, job in zip(fresh, parsed)}
+        job_cache.put(new)
+        jobs.update(new)
+        all_jobs = [jobs[key] for key in keys]
+    statements = [
+        _statement(c.doc, c.start, c.end, c.kind, c.cue, job)
+        for c, job in zip(candidates, all_jobs)
+        if job and not is_vague(job) and not (c.doc.kind == "posting" and is_recruiting_talk(job))
+    ]
+    return Extraction(statements, len(candidates), len(fresh))
 
 
-def _parse_candidates(
-    candidates: list[Candidate], *, progress: Progress | None, batch_size: int
-) -> Iterable[Statement]:
+def _parse_jobs(candidates: list[Candidate], *, progress: Progress | None, batch_size: int) -> list[str]:
+    """The normalised job of each candidate sentence ("" when it names none): the one step that needs spaCy."""
+    if not candidates:
+        return []
     nlp = load_parser()
     texts = (c.doc.text[c.start : c.end] for c in candidates)
+    jobs = []
     for n, (candidate, parsed) in enumerate(zip(candidates, nlp.pipe(texts, batch_size=batch_size)), start=1):
         job = normalise_job(parsed, candidate.cue_end - candidate.start)
         if candidate.cue == "title" and is_vague(job):
             job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
-        if job and not is_vague(job) and not (candidate.doc.kind == "posting" and is_recruiting_talk(job)):
-            yield _statement(candidate.doc, candidate.start, candidate.end, candidate.kind, candidate.cue, job)
+        jobs.append(job)
         if progress and (n % 500 == 0 or n == len(candidates)):
             progress(n, len(candidates))
+    return jobs
 
 
 def _statement(doc: Document, start: int, end: int, kind: StatementKind, cue: str, job: str) -> Statement:

@@ -21,7 +21,7 @@ from jtbd import history
 from jtbd.cluster import cluster_stability, cluster_with_config
 from jtbd.config import Config, load_config
 from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
-from jtbd.extract import extract_statements
+from jtbd.extract import JobCache, extract
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
@@ -124,13 +124,22 @@ def cluster(
     for message in warnings:
         reporter.warn(message)
 
+    store = config.home_path / "cache.duckdb"
     with timed("extract") as box:
-        statements = extract_statements(
-            documents, unit=config.unit, progress=lambda d, t: reporter.progress("extract", d, t)
+        extraction = extract(
+            documents,
+            unit=config.unit,
+            progress=lambda d, t: reporter.progress("extract", d, t),
+            job_cache=JobCache(store),
         )
-        box["summary"] = f"{len(statements):,} {config.unit}s ({len(statements) / max(len(documents), 1):.2f}/doc)"
+        statements = extraction.statements
+        per_doc = len(statements) / max(len(documents), 1)
+        parsed = f", {extraction.n_parsed:,} of {extraction.n_candidates:,} sentences parsed now"
+        box["summary"] = f"{len(statements):,} {config.unit}s ({per_doc:.2f}/doc)" + (
+            parsed if config.unit == "statement" else ""
+        )
 
-    cache = EmbeddingCache(config.home_path / "cache.duckdb")
+    cache = EmbeddingCache(store)
     with timed("embed") as box:
         texts = [embedding_text(s, config.unit) for s in statements]
         embedded = embed_texts(texts, embedder, cache, progress=lambda d, t: reporter.progress("embed", d, t))
@@ -202,6 +211,7 @@ def cluster(
             "replaced_bytes": ingested.n_replaced_bytes,
             "undated_documents": ingested.n_undated,
             "statements": len(statements),
+            "sentences_parsed_new": extraction.n_parsed,
             "texts_embedded_new": embedded.n_new,
             "texts_distinct": embedded.n_unique,
             "clusters": n_clusters,

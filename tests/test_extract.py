@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from jtbd.cues import english_enough
-from jtbd.extract import extract_statements, find_cue, is_boilerplate, is_vague, split_sentences
+from jtbd.extract import JobCache, extract, extract_statements, find_cue, is_boilerplate, is_vague, split_sentences
 from jtbd.types import Document
 
 
@@ -287,3 +287,49 @@ def test_extract_hiring_is_a_founders_job_in_a_discussion():
 def test_extract_job_drops_possessives_whole():
     statement = _one("You will build the next generation of Zulip's mobile apps.", "posting")
     assert "'s" not in statement.job and "mobile apps" in statement.job
+
+
+# The parse cache
+
+
+def _docs() -> list[Document]:
+    texts = [
+        "How do I send invoices to clients automatically? We tried spreadsheets.",
+        "I wish there was a tool to reconcile bank statements across accounts.",
+        "Is there a tool to schedule posts for several social networks?",
+    ]
+    return [
+        Document(id=f"d{i}", source="t", kind="discussion", text=text, author=f"a{i}") for i, text in enumerate(texts)
+    ]
+
+
+def test_extract_second_run_parses_nothing_and_gives_the_same_statements(tmp_path, monkeypatch):
+    cache = JobCache(tmp_path / "cache.duckdb")
+    first = extract(_docs(), job_cache=cache)
+    assert first.n_parsed == first.n_candidates >= 3 and first.statements
+
+    def no_parser():
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("jtbd.extract.load_parser", no_parser)
+    second = extract(_docs(), job_cache=cache)
+    assert second.n_parsed == 0 and second.statements == first.statements
+    assert extract_statements(_docs(), job_cache=cache) == first.statements
+
+
+def test_extract_cache_misses_when_the_extraction_code_changes(tmp_path, monkeypatch):
+    cache = JobCache(tmp_path / "cache.duckdb")
+    first = extract(_docs(), job_cache=cache)
+    monkeypatch.setattr("jtbd.extract._parse_version", lambda: "another version of extract.py")
+    again = extract(_docs(), job_cache=cache)
+    assert again.n_parsed == first.n_candidates and again.statements == first.statements
+
+
+def test_extract_cache_keeps_each_documents_own_metadata(tmp_path):
+    cache = JobCache(tmp_path / "cache.duckdb")
+    extract(_docs(), job_cache=cache)
+    # The same sentence in another document, by another author: a cache hit, with that document's id and author.
+    other = [Document(id="x", source="t", kind="discussion", text=_docs()[1].text, author="zed")]
+    result = extract(other, job_cache=cache)
+    assert result.n_parsed == 0
+    assert [(s.doc_id, s.author) for s in result.statements] == [("x", "zed")]

@@ -130,9 +130,11 @@ def test_pipeline_every_statement_has_one_label(first_run):
     assert members == sorted(np.flatnonzero(first_run.labels >= 0).tolist())
 
 
-def test_pipeline_second_run_embeds_nothing_new(first_run, corpus, tmp_path):
+def test_pipeline_second_run_embeds_and_parses_nothing_new(first_run, corpus, tmp_path):
     second = cluster(corpus, out=tmp_path / "out", model="hashing")
     assert second.info["counts"]["texts_embedded_new"] == 0
+    assert first_run.info["counts"]["sentences_parsed_new"] > 0
+    assert second.info["counts"]["sentences_parsed_new"] == 0  # nor parses anything twice
     assert second.info["counts"]["texts_distinct"] == first_run.info["counts"]["texts_distinct"]
     assert np.array_equal(second.labels, first_run.labels)
     assert [c.label.title for c in second.clusters] == [c.label.title for c in first_run.clusters]
