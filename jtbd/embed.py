@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import duckdb
 import numpy as np
 
+from jtbd import store
 from jtbd.errors import ModelError
 from jtbd.models import ModelSpec, get_spec, read_build_info, verified_model_dir, verify_built_model
 
@@ -171,8 +172,7 @@ class EmbeddingCache:
         self.path = path
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = store.connect(self.path)
         con.execute(
             "CREATE TABLE IF NOT EXISTS embeddings ("
             " model_id VARCHAR, text_hash VARCHAR, dims INTEGER, vector BLOB, PRIMARY KEY (model_id, text_hash))"

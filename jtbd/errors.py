@@ -21,3 +21,7 @@ class ModelError(JtbdError):
 
 class FetchError(JtbdError):
     """Fetching from a remote API failed after its retries."""
+
+
+class StoreError(JtbdError):
+    """The cache and run-history store under the home folder cannot be opened."""

@@ -252,10 +252,9 @@ class JobCache:
         self.path = path
 
     def _connect(self) -> Any:
-        import duckdb
+        from jtbd import store
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = store.connect(self.path)
         con.execute("CREATE TABLE IF NOT EXISTS parsed_jobs (key VARCHAR PRIMARY KEY, job VARCHAR)")
         return con
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import duckdb
 
+from jtbd import store
+
 
 def record_run(db_path: Path, info: dict[str, Any]) -> None:
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
+    with store.connect(db_path) as con:
         con.execute(
             "CREATE TABLE IF NOT EXISTS runs (started_at TIMESTAMPTZ, corpus VARCHAR, out_dir VARCHAR,"
             " n_documents INTEGER, n_statements INTEGER, n_clusters INTEGER, info JSON)"
@@ -34,7 +35,7 @@ def record_run(db_path: Path, info: dict[str, Any]) -> None:
 def list_runs(db_path: Path, limit: int = 20) -> list[dict[str, Any]]:
     if not db_path.is_file():
         return []
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with store.connect(db_path, read_only=True) as con:
         try:
             rows = con.execute(
                 "SELECT started_at, corpus, out_dir, n_documents, n_statements, n_clusters FROM runs"

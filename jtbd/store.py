@@ -1,0 +1,44 @@
+"""The DuckDB store under the home folder (embedding cache, parse cache, run history): one way to open it.
+
+Each jtbd process holds the file only for a moment at a time (one lookup, one insert), so a second process that
+finds it locked waits for its turn instead of failing; only a lock held for a long time, or a file that is not a
+database, ends the run, with one line that says what to do.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from jtbd.errors import StoreError
+
+#: How long to wait for another process to let go of the store.
+WAIT_SECONDS = 120.0
+
+
+def connect(path: Path, *, read_only: bool = False, wait: float = WAIT_SECONDS) -> Any:
+    """A DuckDB connection to the store at `path` (created when missing, unless `read_only`)."""
+    import duckdb
+
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            message = str(error).splitlines()[0]
+            if "lock" not in message.lower():
+                raise StoreError(
+                    f"{path}: cannot open the cache ({message}). It holds only caches and run history: delete it, "
+                    "or set JTBD_HOME to another folder."
+                ) from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"{path} is locked by another process for over {wait:.0f} s ({message}). Wait for that run to "
+                    "finish, or set JTBD_HOME to another folder for this one."
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
