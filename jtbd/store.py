@@ -22,7 +22,13 @@ def connect(path: Path, *, read_only: bool = False, wait: float = WAIT_SECONDS) 
     import duckdb
 
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"{path.parent}: cannot create the jtbd home folder ({error.strerror}). Set JTBD_HOME to a folder "
+                "you can write to."
+            ) from None
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:

@@ -59,3 +59,12 @@ def test_store_that_is_not_a_database_is_one_clear_line(tmp_path):
         store.connect(path, wait=0.5)
     message = str(caught.value)
     assert "\n" not in message and str(path) in message and "delete it" in message
+
+
+def test_store_in_a_home_that_cannot_be_created_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        store.connect(blocker / "cache.duckdb")
+    message = str(caught.value)
+    assert "\n" not in message and str(blocker) in message and "JTBD_HOME" in message
