@@ -26,7 +26,7 @@ from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
 from jtbd.rank import DEFAULT_WEIGHTS, rank_clusters
-from jtbd.report import cluster_payload, write_outputs
+from jtbd.report import check_out_dir, cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
 PACKAGES = (
@@ -103,6 +103,7 @@ def cluster(
     config = replace(config, **overrides) if config else load_config(**overrides)
     reporter = reporter or SilentReporter()
     out_dir = Path(out) if out else default_out_dir(corpus)
+    check_out_dir(out_dir)  # before the slow stages: an --out that cannot be replaced fails now
     timings: dict[str, float] = {}
     started = datetime.now(UTC)
 

@@ -23,7 +23,19 @@ from jtbd.report_html import render_html
 from jtbd.report_text import TREND_MARK, render_markdown, sparkline
 from jtbd.types import Growth, RankedCluster, Statement
 
-__all__ = ["TREND_MARK", "cluster_payload", "render_markdown", "rerender_reports", "sparkline", "write_outputs"]
+__all__ = [
+    "OUTPUT_FILES",
+    "TREND_MARK",
+    "check_out_dir",
+    "cluster_payload",
+    "render_markdown",
+    "rerender_reports",
+    "sparkline",
+    "write_outputs",
+]
+
+#: Everything jtbd writes into an output folder; a folder holding anything else is not one of ours to replace.
+OUTPUT_FILES = frozenset({"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"})
 
 
 def _growth_payload(growth: Growth) -> dict[str, Any]:
@@ -101,6 +113,23 @@ def _quote(statement: Statement) -> dict[str, Any]:
     }
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse an output path whose replacement would lose something: a file, or a folder holding anything but a
+    previous run's output files. jtbd swaps in its whole output folder, so `--out ~/Documents` must not be allowed
+    to get that far."""
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise JtbdError(f"--out '{out_dir}' is a file. Pass a folder: a new one, an empty one or a previous --out.")
+    others = sorted(p.name for p in out_dir.iterdir() if p.name not in OUTPUT_FILES)
+    if others:
+        listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise JtbdError(
+            f"--out '{out_dir}' holds files jtbd did not write ({listed}), and jtbd replaces its whole output folder. "
+            "Pass a new or empty folder, or a previous --out."
+        )
+
+
 def write_outputs(
     out_dir: Path,
     *,
@@ -114,6 +143,7 @@ def write_outputs(
     The reports are rendered from the JSON as written, so `jtbd report` reproduces them byte for byte.
     """
     out_dir = out_dir.resolve()
+    check_out_dir(out_dir)  # again: files may have appeared in it during the run
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)

@@ -234,14 +234,40 @@ def test_report_interrupted_first_write_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_report_rewrite_replaces_whole_folder(tmp_path):
+def test_report_rewrite_replaces_a_previous_output_folder(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "stale.txt").write_text("from an older version")
+    (out / "report.md").write_text("from the previous run")
     payload = _payload()
     write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
     assert {p.name for p in out.iterdir()} == FILES
+    assert (out / "report.md").read_text(encoding="utf-8") != "from the previous run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("kind", ["file", "folder with other files"])
+def test_report_refuses_an_out_that_holds_what_jtbd_did_not_write(tmp_path, kind):
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("a user's file")
+    else:
+        out.mkdir()
+        (out / "notes.txt").write_text("a user's notes")
+    payload = _payload()
+    with pytest.raises(JtbdError) as caught:
+        write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    assert "\n" not in str(caught.value) and "--out" in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # untouched, no leftovers
+    kept = out if kind == "file" else out / "notes.txt"
+    assert kept.read_text(encoding="utf-8").startswith("a user's")
+
+
+def test_report_cli_refuses_an_existing_file_as_out_before_any_work(tmp_path, corpus):
+    target = tmp_path / "README.md"
+    target.write_text("mine")
+    result = runner.invoke(app, ["cluster", str(corpus), "--out", str(target), "--model", "hashing"])
+    assert result.exit_code == 1 and "is a file" in result.output
+    assert target.read_text(encoding="utf-8") == "mine"
 
 
 def test_report_output_parent_is_created(tmp_path):
