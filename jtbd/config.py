@@ -80,6 +80,14 @@ class Config:
                 f"noise_similarity must be between 0 and 1. Got {self.noise_similarity}. "
                 "Pass --noise-similarity 1 to keep all noise."
             )
+        if not self.resolution > 0:
+            raise ConfigError(
+                f"resolution must be above 0. Got {self.resolution}. Pass e.g. --resolution 2 (higher: more, smaller "
+                "clusters)."
+            )
+        for name in ("merge_similarity", "min_cohesion_ratio"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1. Got {getattr(self, name)}.")
         for name, low in (("max_quotes", 0), ("n_keywords", 1), ("batch_size", 1)):
             if getattr(self, name) < low:
                 raise ConfigError(f"{name} must be an int >= {low}. Got {getattr(self, name)}.")

@@ -217,6 +217,8 @@ def test_pipeline_since_after_until_is_a_config_error(corpus, tmp_path):
         ({"unit": "paragraph"}, "unit must be one of statement, sentence, document. Got 'paragraph'"),
         ({"period": "day"}, "period must be one of week, month, quarter. Got 'day'"),
         ({"window": 2}, "window must be at least 3 periods. Got 2"),
+        ({"resolution": -1.0}, "resolution must be above 0. Got -1.0"),
+        ({"merge_similarity": 1.5}, "merge_similarity must be between 0 and 1. Got 1.5"),
         ({"colour": "red"}, "Unknown setting 'colour'"),
     ],
 )
