@@ -172,9 +172,15 @@ def cluster(
             f"then noise assignment, merges, mixed bags dissolved), min_cluster_size {min_size}"
         )
     if n_clusters == 0:
+        dropped = len(ingested.documents) - len(documents)
+        fix = (
+            f"--since/--until kept {len(documents):,} of {len(ingested.documents):,} documents: widen them"
+            if dropped and len(documents) < 0.5 * len(ingested.documents)
+            else "Add documents or pass a smaller --min-cluster-size"
+        )
         note = (
             f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
-            "gave no cluster. Add documents or pass a smaller --min-cluster-size."
+            f"gave no cluster. {fix}."
         )
         notes.append(note)
         reporter.warn(note)

@@ -256,6 +256,12 @@ def test_pipeline_too_few_statements_gives_zero_clusters_and_a_note(make_corpus,
     assert _read_json(tmp_path / "out" / "clusters.json")["clusters"] == []
 
 
+def test_pipeline_date_filter_that_leaves_nothing_says_so(corpus, tmp_path):
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", since=datetime(2099, 1, 1))
+    assert run.clusters == []
+    assert any("--since/--until kept 0 of" in note for note in run.info["notes"])
+
+
 def test_pipeline_undated_records_are_noted(tmp_path):
     folder = tmp_path / "undated"
     folder.mkdir()
