@@ -31,10 +31,12 @@ def _asset(name: str) -> str:
     return resources.files("jtbd").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
-def _growth(g: dict[str, Any]) -> str:
+def _growth(g: dict[str, Any], *, among: bool = True) -> str:
+    """Rate and interval; `among` names the series when it is one kind's (not where a row's label already does)."""
     if g.get("rate") is None:
         return "n/a"
-    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])}){esc(among_text(g))}</small>"
+    named = esc(among_text(g)) if among else ""
+    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])}){named}</small>"
 
 
 def _pill(trend: str) -> str:
@@ -148,7 +150,10 @@ def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> s
     if g.get("momentum") is not None:
         facts.append(("Momentum", f"{g['momentum']:.2f}× <small>(last quarter vs. its usual share)</small>"))
     for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
-        facts.append((esc(series_title(kind)), f"{_growth(kg)} {_pill(str(kg.get('trend') or 'unknown'))}"))
+        if kind != (g.get("among") or "all"):  # the headline's own series is the Growth row above
+            facts.append(
+                (esc(series_title(kind)), f"{_growth(kg, among=False)} {_pill(str(kg.get('trend') or 'unknown'))}")
+            )
     facts += [
         ("Reach", f"{c['n_authors']:,} authors · {c['n_docs']:,} documents · {c['size']:,} statements"),
         ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.get("kinds", {}).items()))),

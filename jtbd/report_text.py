@@ -141,7 +141,8 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
         trend += f", momentum {g['momentum']:.2f}x"
     lines = [f"#{c['rank']} {c['label']}  (cluster {c['id']})", f"Trend:      {trend}"]
     for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
-        lines.append(f"{series_title(kind) + ':':<12}{kg['trend']}, {_growth_text(kg)} per year")
+        if kind != (g.get("among") or "all"):  # the headline's own series is the Trend line above
+            lines.append(f"{series_title(kind) + ':':<12}{kg['trend']}, {_growth_text(kg)} per year")
     lines += [
         f"Reach:      {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements",
         f"Keyphrases: {', '.join(c['keywords'])}",

@@ -166,7 +166,9 @@ def test_report_html_contains_table_map_and_cards():
     # The headline growth is the discussions' series (the strongest evidence): said so beside the figures.
     assert "+80%/yr <small>(+44% to +125%) among discussions</small>" in html
     assert "+2%/yr <small>(−18% to +27%)</small>" in html  # an all-voices headline says nothing more
-    assert "All voices" in html and "Among discussions" in html and "Among postings" in html  # growth_by_kind
+    # growth_by_kind: the other series get a row each; the headline's own (discussions) is the Growth row.
+    assert "<dt>All voices</dt>" in html and "<dt>Among postings</dt>" in html
+    assert "<dt>Among discussions</dt>" not in html
     assert "characters 4–41" in html and "2024-03-02" in html  # the quote's span and date
     assert "Momentum" in html and "1.40×" in html
     assert "1·growth + 0.5·reach + 0.5·pain + 0.3·supply" in html
