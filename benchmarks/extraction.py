@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
-from _results import write_results
+from _results import peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO / "benchmarks" / "data" / "statements_dev.jsonl"
@@ -114,7 +113,7 @@ def speed(n: int) -> dict | None:
         "seconds": round(seconds, 2),
         "docs_per_s": round(len(documents) / seconds, 1),
         "statements_per_doc": round(len(statements) / len(documents), 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        **peak_rss_mb(),
     }
 
 
@@ -144,7 +143,8 @@ def main() -> int:
         s = results["speed"]
         print(
             f"\nspeed: {s['documents']:,} HN postings in {s['seconds']} s = {s['docs_per_s']} docs/s, "
-            f"{s['statements_per_doc']} statements/doc, peak RSS {s['peak_rss_mb']} MB"
+            f"{s['statements_per_doc']} statements/doc, peak RSS {s['peak_rss_mb']} MB "
+            f"(+ parser child {s['peak_rss_child_mb']} MB)"
         )
     else:
         print(f"\nspeed: skipped ({POSTINGS} not found)")

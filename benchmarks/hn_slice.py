@@ -11,13 +11,12 @@ import argparse
 import gzip
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _results import write_results
+from _results import peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO.parent / "shared" / "corpora" / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
@@ -60,8 +59,8 @@ def main() -> int:
             for stage, seconds in run.timings.items():
                 print(f"{stage:<10}{seconds:>10.1f}")
         results["top_clusters"] = [c.label.title for c in run.clusters[:20]]
-    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(f"\npeak RSS: {results['peak_rss_mb']:,} MB")
+    results.update(peak_rss_mb())
+    print(f"\npeak RSS: {results['peak_rss_mb']:,} MB (+ parser child {results['peak_rss_child_mb']:,} MB)")
     write_results(args.out, results)
     return 0
 

