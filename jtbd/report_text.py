@@ -31,6 +31,16 @@ def _growth_text(growth: dict[str, Any]) -> str:
     return f"{pct(growth['rate'])} ({pct(growth['low'])} to {pct(growth['high'])})"
 
 
+def _other_series(c: dict[str, Any]) -> str:
+    """The growth series beside the headline ("among discussions +37% (+0% to +88%), stable; ..."), or ""."""
+    headline = c["growth"].get("among") or "all"
+    return "; ".join(
+        f"{series_title(kind).lower()} {_growth_text(g)}, {g['trend']}"
+        for kind, g in sorted(c.get("growth_by_kind", {}).items())
+        if kind != headline
+    )
+
+
 def among_text(growth: dict[str, Any]) -> str:
     """ " among discussions" when the growth shown counts one source kind's voices only, else ""."""
     among = growth.get("among") or "all"
@@ -72,7 +82,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "",
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
-        f"Growth is the change per year of a cluster's *share* of all statements, over the last "
+        f"Growth is the change per year of a cluster's *share of voices* (distinct authors), over the last "
         f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with its 95% "
         "interval; trends are called only after false-discovery control across clusters.",
         "",
@@ -105,6 +115,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
                 else []
             ),
             f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {growth} · **Share per period:** `{sparkline(shares)}`  ",
+            *([f"**Other series:** {other}  "] if (other := _other_series(c)) else []),
             f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
             f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
             f"**Score:** {c['score']:.2f} = " + _score_terms(c["score_parts"], run.get("score_weights")),

@@ -23,6 +23,7 @@ import pytest
 
 from jtbd.report_html import render_html
 from jtbd.report_svg import chart_svg, wilson
+from jtbd.report_text import render_markdown
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -151,6 +152,14 @@ def test_report_html_is_self_contained():
     assert sum(tag == "script" for tag, _ in parsed.tags) == 1 and sum(tag == "style" for tag, _ in parsed.tags) == 1
     links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
     assert {h for h in links if not h.startswith("#")} == {f"https://example.test/q/{i}" for i in (0, 1, 2, 4)}
+
+
+def test_report_markdown_names_the_headline_series_and_lists_the_others():
+    markdown = render_markdown(_payload())
+    assert "| +80% (+44% to +125%) among discussions |" in markdown  # the ranking table
+    assert "**Other series:** all voices +20% (−4% to +50%), stable; among postings −10% (−28% to +12%), stable" in (
+        markdown
+    )
 
 
 def test_report_html_contains_table_map_and_cards():
