@@ -183,11 +183,11 @@ class EmbeddingCache:
         if not hashes:
             return {}
         with self._connect() as con:
-            con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS text_hash", [list(hashes)])
-            rows = con.execute(
-                "SELECT e.text_hash, e.vector FROM embeddings e JOIN wanted w USING (text_hash) WHERE e.model_id = ?",
-                [model_id],
-            ).fetchall()
+            query = (
+                "SELECT e.text_hash, e.vector FROM embeddings e JOIN wanted w ON e.text_hash = w.key"
+                " WHERE e.model_id = ?"
+            )
+            rows = store.rows_for_keys(con, query, hashes, [model_id])
         return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
 
     def put(self, model_id: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
@@ -195,20 +195,15 @@ class EmbeddingCache:
             return
         import pyarrow as pa
 
-        # One bulk insert from an Arrow table: executemany inserts row by row, ~4 ms a row, which cost 100x
-        # the encode itself with the static model (#4).
         row_of = dict(zip(hashes, range(len(hashes))))  # one row per hash, as the primary key requires
-        rows = pa.table(
-            {
-                "model_id": pa.array([model_id] * len(row_of), pa.string()),
-                "text_hash": pa.array(list(row_of), pa.string()),
-                "dims": pa.array([int(vectors.shape[1])] * len(row_of), pa.int32()),
-                "vector": pa.array([vectors[i].astype(np.float32).tobytes() for i in row_of.values()], pa.binary()),
-            }
-        )
+        columns = {
+            "model_id": pa.array([model_id] * len(row_of), pa.string()),
+            "text_hash": pa.array(list(row_of), pa.string()),
+            "dims": pa.array([int(vectors.shape[1])] * len(row_of), pa.int32()),
+            "vector": pa.array([vectors[i].astype(np.float32).tobytes() for i in row_of.values()], pa.binary()),
+        }
         with self._connect() as con:
-            con.register("new_rows", rows)
-            con.execute("INSERT OR IGNORE INTO embeddings SELECT model_id, text_hash, dims, vector FROM new_rows")
+            store.insert_new(con, "embeddings", columns)
 
 
 @dataclass(frozen=True)

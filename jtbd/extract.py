@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jtbd import store
 from jtbd.cues import BOILERPLATE_ANY, BOILERPLATE_POSTING, CUES, Cue, english_enough
 from jtbd.types import Document, Statement, StatementKind
 
@@ -253,8 +254,6 @@ class JobCache:
         self.path = path
 
     def _connect(self) -> Any:
-        from jtbd import store
-
         con = store.connect(self.path)
         con.execute("CREATE TABLE IF NOT EXISTS parsed_jobs (key VARCHAR PRIMARY KEY, job VARCHAR)")
         return con
@@ -263,19 +262,21 @@ class JobCache:
         if not keys:
             return {}
         with self._connect() as con:
-            con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key", [list(keys)])
-            rows = con.execute("SELECT p.key, p.job FROM parsed_jobs p JOIN wanted w USING (key)").fetchall()
-        return dict(rows)
+            return dict(
+                store.rows_for_keys(con, "SELECT p.key, p.job FROM parsed_jobs p JOIN wanted w USING (key)", keys)
+            )
 
     def put(self, jobs: dict[str, str]) -> None:
         if not jobs:
             return
         import pyarrow as pa
 
-        rows = pa.table({"key": pa.array(list(jobs), pa.string()), "job": pa.array(list(jobs.values()), pa.string())})
         with self._connect() as con:
-            con.register("new_rows", rows)
-            con.execute("INSERT OR IGNORE INTO parsed_jobs SELECT key, job FROM new_rows")
+            store.insert_new(
+                con,
+                "parsed_jobs",
+                {"key": pa.array(list(jobs), pa.string()), "job": pa.array(list(jobs.values()), pa.string())},
+            )
 
 
 @cache

@@ -125,13 +125,13 @@ def cluster(
     for message in warnings:
         reporter.warn(message)
 
-    store = config.home_path / "cache.duckdb"
+    store_path = config.home_path / "cache.duckdb"
     with timed("extract") as box:
         extraction = extract(
             documents,
             unit=config.unit,
             progress=lambda d, t: reporter.progress("extract", d, t),
-            job_cache=JobCache(store),
+            job_cache=JobCache(store_path),
         )
         statements = extraction.statements
         per_doc = len(statements) / max(len(documents), 1)
@@ -140,7 +140,7 @@ def cluster(
             parsed if config.unit == "statement" else ""
         )
 
-    cache = EmbeddingCache(store)
+    cache = EmbeddingCache(store_path)
     with timed("embed") as box:
         texts = [embedding_text(s, config.unit) for s in statements]
         embedded = embed_texts(texts, embedder, cache, progress=lambda d, t: reporter.progress("embed", d, t))
@@ -240,7 +240,7 @@ def cluster(
         ]
         report_path = write_outputs(out_dir, run_info=info, clusters=payload, statements=statements, labels=labels)
         box["summary"] = str(out_dir)
-    history.record_run(config.home_path / "cache.duckdb", info)
+    history.record_run(store_path, info)
     return Run(
         out_dir=out_dir.resolve(),
         report_path=report_path,

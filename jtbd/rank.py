@@ -189,7 +189,7 @@ def rank_clusters(
     members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
 
     overall = _make_window(keys, voices, period, window)
-    fits = _fit_series(members, statements, keys, voices, period, window, per_year)
+    fits, voice_counts = _fit_series(members, statements, keys, voices, overall, period, window, per_year)
 
     max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
     ranked = []
@@ -197,7 +197,7 @@ def rank_clusters(
         rows = members[cluster_id]
         by_series = fits[cluster_id]
         growth = _headline(by_series)
-        counts = _voice_counts(rows, keys, voices, overall)
+        counts = voice_counts[cluster_id]
         statement_counts = np.zeros(len(overall.periods))
         for row in rows:
             key = keys[row]
@@ -239,11 +239,13 @@ def _fit_series(
     statements: Sequence[Statement],
     keys: Sequence[str | None],
     voices: Sequence[str],
+    overall: _Window,
     period: str,
     window: int,
     per_year: float,
-) -> dict[int, dict[str, Growth]]:
-    """Growth of every cluster among all voices and, when the corpus mixes kinds, among each kind's voices alone.
+) -> tuple[dict[int, dict[str, Growth]], dict[int, np.ndarray]]:
+    """Growth of every cluster among all voices (in the `overall` window) and, when the corpus mixes kinds, among
+    each kind's voices alone; and each cluster's voices per period of the overall window, for its series.
 
     A kind's series has that kind's voices as exposure, so a need rising in discussions is not drowned by a larger,
     flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test in a single
@@ -256,7 +258,7 @@ def _fit_series(
             series[doc_kind] = [k if s.doc_kind == doc_kind else None for k, s in zip(keys, statements)]
     raw = {}
     for name, series_keys in series.items():
-        series_window = _make_window(series_keys, voices, period, window)
+        series_window = overall if name == "all" else _make_window(series_keys, voices, period, window)
         for cluster_id, rows in members.items():
             counts = _voice_counts(rows, series_keys, voices, series_window)
             totals = series_window.totals
@@ -267,7 +269,7 @@ def _fit_series(
     for (cluster_id, name), (fit, counts, totals) in raw.items():
         growth = _growth(fit, q_values[cluster_id, name], counts, totals, per_year)
         out[cluster_id][name] = replace(growth, among=name)
-    return out
+    return out, {cluster_id: raw[cluster_id, "all"][1] for cluster_id in members}
 
 
 def _headline(by_series: dict[str, Growth]) -> Growth:

@@ -8,6 +8,7 @@ database, ends the run, with one line that says what to do.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,21 @@ def connect(path: Path, *, read_only: bool = False, wait: float = WAIT_SECONDS) 
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def rows_for_keys(con: Any, query: str, keys: Sequence[str], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run `query`, which joins the temporary table `wanted(key)`, for these keys: one query, not one per key."""
+    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS key", [list(keys)])
+    return list(con.execute(query, list(params)).fetchall())
+
+
+def insert_new(con: Any, table: str, columns: dict[str, Any]) -> None:
+    """Insert `columns` (name -> pyarrow array) into `table` in one bulk insert, skipping keys it already holds.
+
+    From an Arrow table, because executemany inserts row by row, ~4 ms a row: 100x the encode itself with the
+    static model (#4).
+    """
+    import pyarrow as pa
+
+    con.register("new_rows", pa.table(columns))
+    con.execute(f"INSERT OR IGNORE INTO {table} SELECT {', '.join(columns)} FROM new_rows")
