@@ -34,31 +34,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _results import write_results
+from _common import HN_POSTINGS, REPO, load_so20k, write_results
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "corpora"
-SO20K = SHARED / "short-text-clustering" / "stackoverflow_20k_20cls.tsv"
-HN_POSTINGS = SHARED / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
 CACHE_DIR = REPO / "benchmarks" / ".cache"
 OUT = REPO / "benchmarks" / "results" / "clustering.json"
 SEEDS = (0, 1, 2, 3, 4)
 
 
 # --- data ---------------------------------------------------------------------------------------------------------
-
-
-def load_so20k() -> tuple[list[str], np.ndarray] | None:
-    """StackOverflow-20k titles and their 20 class ids, or None when ../shared is absent."""
-    if not SO20K.is_file():
-        return None
-    texts, labels = [], []
-    for line in SO20K.read_text(encoding="utf-8").splitlines():
-        label, _, text = line.partition("\t")
-        if text.strip():
-            texts.append(text.strip())
-            labels.append(int(label))
-    return texts, np.array(labels)
 
 
 def load_startup_tags() -> tuple[list[str], np.ndarray] | None:

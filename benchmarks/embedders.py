@@ -24,23 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _results import write_results
+from _common import HN_POSTINGS, REPO, SO20K, load_so20k, write_results
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "corpora"
-SO20K = SHARED / "short-text-clustering" / "stackoverflow_20k_20cls.tsv"
-HN_POSTINGS = SHARED / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
 MODELS = ("minilm", "minilm-static", "hashing")
-
-
-def load_titles() -> tuple[list[str], list[int]]:
-    texts, labels = [], []
-    for line in SO20K.read_text(encoding="utf-8").splitlines():
-        label, _, text = line.partition("\t")
-        if text.strip():
-            texts.append(text.strip())
-            labels.append(int(label))
-    return texts, labels
 
 
 def load_sentences(n: int, seed: int) -> list[str]:
@@ -75,7 +61,7 @@ def texts_per_second(embedder: Any, texts: list[str]) -> tuple[float, float]:
     return len(texts) / statistics.median(walls), len(texts) / max(statistics.median(cpus), 1e-9)
 
 
-def kmeans_nmi(vectors: Any, labels: list[int], seed: int) -> float:
+def kmeans_nmi(vectors: Any, labels: Any, seed: int) -> float:
     from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -113,7 +99,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "embedders.json")
     args = parser.parse_args()
-    if not SO20K.is_file() or not HN_POSTINGS.is_file():
+    so20k = load_so20k()
+    if so20k is None or not HN_POSTINGS.is_file():
         print(f"skipped: {SO20K} or {HN_POSTINGS} not found (benchmark data lives in ../shared)")
         return 0
 
@@ -122,7 +109,7 @@ def main() -> int:
     from jtbd.embed import make_embedder
     from jtbd.models import get_spec, model_dir
 
-    titles, labels = load_titles()
+    titles, labels = so20k
     speed_titles = random.Random(args.seed).sample(titles, args.n_titles)
     sentences = load_sentences(args.n_sentences, args.seed)
     build = ensure_static(args.rebuild)

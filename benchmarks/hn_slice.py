@@ -16,9 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _results import peak_rss_mb, write_results
+from _common import REPO, peak_rss_mb, write_results
 
-REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO.parent / "shared" / "corpora" / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
 
 

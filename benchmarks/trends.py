@@ -38,11 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _results import write_results
+from _common import HN_POSTINGS, REPO, SHARED, write_results
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "corpora"
-HN_POSTINGS = SHARED / "hn-whoishiring-2018-2026" / "postings.jsonl.gz"
 SE_DIR = SHARED / "startups-stackexchange-2009-2017"
 CACHE_DIR = REPO / "benchmarks" / ".cache"
 OUT = REPO / "benchmarks" / "results" / "trends.json"
