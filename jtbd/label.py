@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,13 +26,14 @@ DANGLING = frozenset("this that it and or etc the a an to of for with in on at b
 
 
 def readable(job: str) -> bool:
-    """Whether a normalised job reads as a phrase: starts with a letter, holds no stray quote, bracket or question
-    mark (pasted links, half-parsed questions), and neither opens on a copula nor ends on a dangling word."""
+    """Whether a normalised job reads as a phrase: starts with a letter, holds no link, stray quote, bracket or
+    question mark (pasted links, half-parsed questions), and neither opens on a copula nor ends on a dangling word."""
     words = job.split()
     return (
         bool(words)
         and job[0].isalpha()
         and not any(ch in job for ch in "?[]()\"'")
+        and not any(link in job for link in ("http", "www.", "://"))
         and words[0] not in COPULAS
         and words[-1] not in DANGLING
     )
@@ -147,14 +150,20 @@ def keyword_coverage(job: str, keywords: list[str]) -> float:
 
 
 def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
-    """The central job that best says the cluster's keyphrases: among the 30 most central statements, the one
-    covering the most keyphrases (ties: the more central), so a specific job beats a generic central one. A job
-    that reads as a phrase (`readable`) beats any that does not."""
+    """The central job that best says the cluster's keyphrases briefly: among the 30 most central statements, the
+    one with the most keyphrase coverage per square root of its length, plus 0.3 x log(how many members say that
+    very job); ties go to the more central. A job that reads as a phrase (`readable`) beats any that does not.
+
+    Coverage alone picked the longest specific job ("pay income tax on revenue earned from doing business" over
+    "pay taxes"); two blind raters preferred this rule's titles in 43 and 45 of 64 clusters where the two differed
+    (against 10 and 18; see README, "Titles")."""
+    said = Counter(statements[int(row)].job.strip() for row in ranked_rows)
     candidates = []
     for position, row in enumerate(ranked_rows[:30]):
         title = statements[int(row)].job.strip()
         if title and title not in used and 2 <= len(title.split()) <= 12:
-            candidates.append((not readable(title), -keyword_coverage(title, words), position, title))
+            brevity = keyword_coverage(title, words) / math.sqrt(len(title.split()))
+            candidates.append((not readable(title), -(brevity + 0.3 * math.log(said[title])), position, title))
     if candidates:
         return min(candidates)[3]
     for row in ranked_rows[:50]:

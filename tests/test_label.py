@@ -118,6 +118,16 @@ def test_label_prefers_titles_of_three_words_or_more():
     assert result[0].title == "send invoices to clients"
 
 
+def test_label_title_prefers_a_short_job_many_say_over_a_long_central_one():
+    long = "send invoices to clients and track invoice payments"
+    jobs = [long, "send invoices", "send invoices", "send invoices", "chase clients for payments"]
+    statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
+    # The long job is the most central and says more of the keyphrases ("send invoices", "clients", "payments").
+    vectors = _unit([[1, 0], [1, 0.3], [1, 0.3], [1, 0.3], [1, 0.2]])
+    result = label_clusters(statements, vectors, np.zeros(5, dtype=int))
+    assert result[0].title == "send invoices"
+
+
 @pytest.mark.parametrize(
     ("job", "expected"),
     [
@@ -127,6 +137,8 @@ def test_label_prefers_titles_of_three_words_or_more():
         ("'s dividend how long and what 's", False),
         ("allocate ownership fairly?](http://answers.example/q/6949", False),  # a pasted link
         ("3 co founders and good idea", False),
+        ("engineer https://job-boards.example.io/acme", False),  # a link without brackets
+        ("join us at www.example.com today", False),
         ("", False),
     ],
 )
