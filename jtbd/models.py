@@ -233,7 +233,13 @@ def build_model(key: str) -> BuildResult:
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     target = model_dir(spec)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ModelError(
+            f"{target.parent}: cannot create the models folder ({error.strerror}). "
+            "Set JTBD_HOME to a folder you can write to."
+        ) from None
     begin = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=target.parent) as tmp:
         work = Path(tmp) / key

@@ -187,6 +187,17 @@ def test_models_build_refuses_shipped_models(fresh_models):
         fresh_models.build_model("nope")
 
 
+def test_models_build_with_an_unwritable_home_says_so_in_one_line(fresh_models, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("JTBD_HOME", str(blocker / "home"))
+    monkeypatch.setitem(fresh_models.BUILDERS, "model2vec", fake_builder)
+    result = runner.invoke(app, ["models", "build", "minilm-static"])
+    assert result.exit_code == 1
+    assert "cannot create the models folder" in result.output and "Set JTBD_HOME" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+
+
 def test_models_build_without_the_fast_extra_names_the_pip_command(fresh_models, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "skeletoken", None)  # import fails as if not installed
     spec = fresh_models.get_spec("minilm-static")
