@@ -14,7 +14,11 @@ slope of the counts. The plant's cluster is the one holding the most of its stat
 Eras: `recent` (default; 2023-05..2026-01, HN volume roughly flat) and `shrinking` (2021-07..2023-12, volume
 falling ~2.7x), where raw counts and shares disagree.
 
-Usage: python benchmarks/trends.py [--era recent|shrinking] [--plants 30] [--seed 0]
+Themes (`--themes`): `tags` (default) plants a tag's questions; a broad tag ("legal", "marketing") is a topic that
+holds many jobs. `keywords` plants only the questions of a tag whose title names its subject (TITLE_KEYWORDS, a
+regex per tag), a more coherent theme, as the issue asks for.
+
+Usage: python benchmarks/trends.py [--era recent|shrinking] [--themes tags|keywords] [--plants 30] [--seed 0]
 Reads ../shared/corpora/{hn-whoishiring-2018-2026,startups-stackexchange-2009-2017} (skips cleanly when absent);
 prints a table and writes benchmarks/results/trends.json. Extraction runs once (cached in benchmarks/.cache/) and
 texts are embedded once (jtbd's DuckDB embedding cache, benchmarks/.cache/cache.duckdb).
@@ -28,6 +32,7 @@ import hashlib
 import json
 import math
 import pickle
+import re
 import sys
 import tempfile
 import time
@@ -90,6 +95,41 @@ FAMILIES = {
 }
 MIN_TAG_QUESTIONS = 150  # a tag can be planted only with at least this many questions in the corpus
 MAX_TAG_QUESTIONS = 200  # questions per tag extracted (seeded sample), enough for the largest plant
+#: `--themes keywords`: a theme is a tag's questions whose *title* names its subject, so that a broad tag ("legal",
+#: "marketing") becomes one subject ("legal" questions that say legal/lawyer/law in the title). Chosen by reading
+#: the tag names, before any run, and matched with a regex: no embedding or clustering decides what is planted.
+TITLE_KEYWORDS = {
+    "marketing": r"marketing|promot",
+    "advertising": r"advertis|\bads?\b",
+    "market-research": r"market research|survey|research",
+    "sales": r"\bsales?\b|\bsell",
+    "legal": r"legal|lawyer|\blaw",
+    "llc": r"\bllc\b",
+    "incorporation": r"incorporat|delaware",
+    "contract": r"contract|agreement",
+    "intellectual-property": r"patent|copyright|trademark|\bip\b",
+    "copyright": r"copyright",
+    "trademark": r"trademark",
+    "equity": r"equity",
+    "co-founder": r"co-?founder",
+    "stock-options": r"option",
+    "shares": r"share",
+    "tax": r"\btax",
+    "funding": r"fund|rais",
+    "investors": r"investor",
+    "venture-capital": r"\bvc|venture",
+    "investment": r"invest",
+    "angel": r"angel",
+    "pricing": r"\bpric",
+    "business-model": r"business model|monetiz|revenue",
+    "payments": r"payment|paypal|stripe|credit card",
+    "ecommerce": r"e-?commerce|online store|shop",
+    "business-plan": r"business plan",
+    "startup-costs": r"cost|budget",
+    "mobile-apps": r"\bapps?\b",
+    "outsourcing": r"outsourc|freelanc",
+}
+MIN_KEYWORD_QUESTIONS = 100  # keyword themes are narrower; a few of the largest growing plants run short (reported)
 ROLES = ("growing", "flat", "fading")
 TOP = 3
 
@@ -99,6 +139,12 @@ def main() -> int:
     parser.add_argument("--plants", type=int, default=30, help="random plants (each a different seed)")
     parser.add_argument("--seed", type=int, default=0, help="base seed; plant i uses (seed, i)")
     parser.add_argument("--era", choices=sorted(ERAS), default="recent", help="HN months to plant into")
+    parser.add_argument(
+        "--themes",
+        choices=("tags", "keywords"),
+        default="tags",
+        help="what a planted theme is: a tag's questions, or only those whose title names the tag's subject",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
     args = parser.parse_args()
     if not HN_POSTINGS.is_file() or not list(SE_DIR.glob("*.jsonl.gz")):
@@ -107,7 +153,7 @@ def main() -> int:
 
     begin = time.perf_counter()
     era = ERAS[args.era]
-    data = prepare(args.seed, era)
+    data = prepare(args.seed, era, args.themes)
     clustering = clustering_settings()  # now, before the plants: the clustering stage is being changed
     plants = []
     for i in range(args.plants):
@@ -122,9 +168,11 @@ def main() -> int:
     results = {
         "command": "python benchmarks/trends.py"
         + (f" --era {args.era}" if args.era != "recent" else "")
+        + (f" --themes {args.themes}" if args.themes != "tags" else "")
         + (f" --plants {args.plants}" if args.plants != 30 else "")
         + (f" --seed {args.seed}" if args.seed else ""),
         "era": {"name": args.era, **asdict(era)},
+        "themes": args.themes,
         "design": design(),
         "clustering": clustering,
         "setup": data["info"],
@@ -134,7 +182,7 @@ def main() -> int:
     }
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     eras = previous.get("eras", {}) if isinstance(previous, dict) else {}
-    eras[args.era] = results
+    eras[args.era if args.themes == "tags" else f"{args.era}, keyword themes"] = results
     write_results(args.out, {"eras": dict(sorted(eras.items()))})
     return 0
 
@@ -142,13 +190,13 @@ def main() -> int:
 # --- data: extract once, embed once -----------------------------------------------------------------------------
 
 
-def prepare(seed: int, era: Era) -> dict[str, Any]:
+def prepare(seed: int, era: Era, themes: str = "tags") -> dict[str, Any]:
     """Statements of the HN pool and of the candidate questions, their vectors, and what to draw plants from."""
     from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
     from jtbd.pipeline import embedding_text
 
     started = time.perf_counter()
-    hn_docs, se_docs, tags_of = extract_cached(seed, era)
+    hn_docs, se_docs, tags_of = extract_cached(seed, era, themes)
     statements = [s for doc in hn_docs for s in doc["statements"]] + [s for doc in se_docs for s in doc["statements"]]
     extract_seconds = time.perf_counter() - started
 
@@ -180,7 +228,7 @@ def prepare(seed: int, era: Era) -> dict[str, Any]:
         "extract_seconds": round(extract_seconds, 1),
         "embed_seconds": round(embed_seconds, 1),
         "questions_per_tag": {t: len(by_tag[t]) for t in sorted(by_tag)},
-        "extractor_key": extractor_key(seed, era),
+        "extractor_key": extractor_key(seed, era, themes),
     }
     print(
         f"data: {info['hn_postings']:,} HN postings -> {info['hn_statements']:,} statements, "
@@ -189,28 +237,40 @@ def prepare(seed: int, era: Era) -> dict[str, Any]:
         file=sys.stderr,
         flush=True,
     )
-    return {"statements": statements, "vectors": embedded.vectors, "hn": hn_docs, "by_tag": by_tag, "info": info}
+    min_questions = MIN_TAG_QUESTIONS if themes == "tags" else MIN_KEYWORD_QUESTIONS
+    return {
+        "statements": statements,
+        "vectors": embedded.vectors,
+        "hn": hn_docs,
+        "by_tag": by_tag,
+        "min_questions": min_questions,
+        "info": info,
+    }
 
 
-def extractor_key(seed: int, era: Era) -> str:
+def extractor_key(seed: int, era: Era, themes: str) -> str:
     """Hash of the extraction code and the inputs' settings: a changed extractor re-extracts."""
     import jtbd
 
     code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("extract.py", "cues.py", "types.py"))
     settings = (seed, era.first, era.last, era.fraction, FAMILIES, MIN_TAG_QUESTIONS, MAX_TAG_QUESTIONS)
+    if themes != "tags":  # the tags' key stays as it was, so its cached extraction is reused
+        settings += (themes, TITLE_KEYWORDS, MIN_KEYWORD_QUESTIONS)
     return hashlib.sha1(code + repr(settings).encode()).hexdigest()[:12]
 
 
-def extract_cached(seed: int, era: Era) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, list[str]]]:
+def extract_cached(
+    seed: int, era: Era, themes: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, list[str]]]:
     """Documents of the HN pool and the candidate questions with their statements; cached per extractor version."""
-    key = extractor_key(seed, era)
+    key = extractor_key(seed, era, themes)
     path = CACHE_DIR / f"trends-extract-{key}.pkl"
     if path.is_file():
         with path.open("rb") as handle:
             cached: tuple[Any, Any, Any] = pickle.load(handle)
             return cached
     hn_docs = extract_docs(read_hn_pool(seed, era))
-    se_documents, tags_of = read_questions(seed)
+    se_documents, tags_of = read_questions(seed, themes)
     se_docs = extract_docs(se_documents)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
@@ -254,18 +314,27 @@ def read_hn_pool(seed: int, era: Era) -> list[Any]:
     return [doc for doc in documents if doc.created_at and era.first <= f"{doc.created_at:%Y-%m}" <= era.last]
 
 
-def read_questions(seed: int) -> tuple[list[Any], dict[str, list[str]]]:
+def read_questions(seed: int, themes: str = "tags") -> tuple[list[Any], dict[str, list[str]]]:
     """Up to MAX_TAG_QUESTIONS questions of each candidate tag (seeded), read by jtbd's own ingest, and their
-    candidate tags by document id."""
+    candidate tags by document id. With `themes="keywords"` a question counts for a tag only when its title
+    matches the tag's TITLE_KEYWORDS."""
     from jtbd.ingest import read_corpus
 
     candidates = {tag for tags in FAMILIES.values() for tag in tags}
+    minimum = MIN_TAG_QUESTIONS if themes == "tags" else MIN_KEYWORD_QUESTIONS
+
+    def theme_tags(record: dict[str, Any]) -> list[str]:
+        tags = [t for t in record.get("tags") or [] if t in candidates]
+        if themes == "tags":
+            return tags
+        return [t for t in tags if re.search(TITLE_KEYWORDS[t], record.get("title") or "", re.IGNORECASE)]
+
     documents, tags_of = [], {}
     rng = np.random.default_rng([seed, 20_000])
     for path in sorted(SE_DIR.glob("*.jsonl.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             records = [json.loads(line) for line in handle if line.strip()]
-        tags_by_id = {str(r["question_id"]): [t for t in r.get("tags") or [] if t in candidates] for r in records}
+        tags_by_id = {str(r["question_id"]): theme_tags(r) for r in records}
         for doc in read_corpus(path).documents:
             question_id = doc.id.rsplit("-", 1)[-1]  # ids are "<site or file>-<question id>"
             if tags_by_id.get(question_id):
@@ -274,7 +343,7 @@ def read_questions(seed: int) -> tuple[list[Any], dict[str, list[str]]]:
     counts = Counter(tag for tags in tags_of.values() for tag in tags)
     keep: set[str] = set()
     for tag in sorted(candidates):
-        if counts[tag] < MIN_TAG_QUESTIONS:
+        if counts[tag] < minimum:
             continue
         ids = sorted(doc_id for doc_id, tags in tags_of.items() if tag in tags)
         keep.update(rng.choice(ids, size=min(MAX_TAG_QUESTIONS, len(ids)), replace=False).tolist())
@@ -320,7 +389,7 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
     # Three tags from three different families, each with enough questions of its own.
     tags: dict[str, str] = {}
     for family in rng.permutation(sorted(FAMILIES)):
-        options = [t for t in FAMILIES[family] if len(data["by_tag"].get(t, [])) >= MIN_TAG_QUESTIONS * 0.9]
+        options = [t for t in FAMILIES[family] if len(data["by_tag"].get(t, [])) >= data["min_questions"] * 0.9]
         if options:
             tags[ROLES[len(tags)]] = str(rng.choice(options))
         if len(tags) == len(ROLES):
