@@ -244,6 +244,7 @@ def prepare(seed: int, era: Era, themes: str = "tags") -> dict[str, Any]:
         "hn": hn_docs,
         "by_tag": by_tag,
         "min_questions": min_questions,
+        "themes": themes,
         "info": info,
     }
 
@@ -255,7 +256,7 @@ def extractor_key(seed: int, era: Era, themes: str) -> str:
     code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("extract.py", "cues.py", "types.py"))
     settings = (seed, era.first, era.last, era.fraction, FAMILIES, MIN_TAG_QUESTIONS, MAX_TAG_QUESTIONS)
     if themes != "tags":  # the tags' key stays as it was, so its cached extraction is reused
-        settings += (themes, TITLE_KEYWORDS, MIN_KEYWORD_QUESTIONS)
+        settings += (themes, TITLE_KEYWORDS, MIN_KEYWORD_QUESTIONS, "with titles")
     return hashlib.sha1(code + repr(settings).encode()).hexdigest()[:12]
 
 
@@ -289,6 +290,7 @@ def extract_docs(documents: list[Any]) -> list[dict[str, Any]]:
         {
             "id": doc.id,
             "month": f"{doc.created_at:%Y-%m}" if doc.created_at else None,
+            "title": doc.title,
             "statements": by_doc.get(doc.id, []),
         }
         for doc in documents
@@ -429,7 +431,10 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
                     planted.append((r, replace(statements_all[r], created_at=when, author=author)))
         n_planted[role] = used
     planted_families = {f for f, members in FAMILIES.items() if set(members) & set(tags.values())}
-    n_background = plant_background(rng, data, window, n_month, planted_families, planted)
+    # Keyword themes are subjects: background questions on a planted subject (an "equity" question whose title says
+    # "invest") would be that theme too, flat, so they are left out as well.
+    subjects = [TITLE_KEYWORDS[t] for t in tags.values()] if data["themes"] == "keywords" else []
+    n_background = plant_background(rng, data, window, n_month, planted_families, subjects, planted)
     statements = [statements_all[r] for r in rows] + [s for _, s in planted]
     vectors = vectors_all[rows + [r for r, _ in planted]]
 
@@ -476,16 +481,21 @@ def plant_background(
     window: list[str],
     n_month: Counter[str],
     planted_families: set[str],
+    subjects: list[str],
     planted: list[Any],
 ) -> dict[str, Any]:
-    """Add questions carrying no tag of the planted tags' families (they would be the same theme, flat), a constant
-    share of each month's postings, each with its own author, to `planted` (drawn after the plants, so the plants
-    match runs made before the background existed)."""
+    """Add questions carrying no tag of the planted tags' families and whose title matches none of the `subjects`
+    regexes (they would be the same theme, flat), a constant share of each month's postings, each with its own
+    author, to `planted` (drawn after the plants, so the plants match runs made before the background existed)."""
     excluded = {tag for family in planted_families for tag in FAMILIES[family]}
+
+    def on_subject(doc: dict[str, Any]) -> bool:
+        return any(re.search(subject, doc.get("title") or "", re.IGNORECASE) for subject in subjects)
+
     seen: dict[str, dict[str, Any]] = {}
     for docs in data["by_tag"].values():
         for doc in docs:
-            if not excluded & set(doc["tags"]):
+            if not excluded & set(doc["tags"]) and not on_subject(doc):
                 seen.setdefault(doc["id"], doc)
     pool = [seen[i] for i in sorted(seen)]
     pool = [pool[i] for i in rng.permutation(len(pool))]
@@ -872,8 +882,9 @@ def design() -> dict[str, Any]:
         },
         "planted_doc": "one Startups Stack Exchange question of the tag (not carrying the plant's other two tags), "
         "dated at a random day of its month, with its own fake author; all its extracted statements",
-        "background": f"questions carrying no tag of the planted families, a constant share (drawn from "
-        f"{BACKGROUND_SHARE}) of each month's postings, each with its own fake author",
+        "background": f"questions carrying no tag of the planted families (with keyword themes, and whose title "
+        f"matches no planted theme's regex), a constant share (drawn from {BACKGROUND_SHARE}) of each month's "
+        "postings, each with its own fake author",
         "families": FAMILIES,
         "plant_cluster": "the cluster holding the most of the plant's statements (noise excluded)",
         "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
