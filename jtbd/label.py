@@ -22,7 +22,10 @@ EXTRA_STOP_WORDS = frozenset(
 #: A job that starts with one of these ("be fair equity share") or ends on one ("mention it in contract and")
 #: does not read as a job title.
 COPULAS = frozenset("be been is are was were am".split())
-DANGLING = frozenset("this that it and or etc the a an to of for with in on at by what how why which".split())
+DANGLING = frozenset(
+    "this that it and or etc the a an to of for with in on at by what how why which as around about from into "
+    "than like so because if when while where who whose".split()
+)
 
 
 def readable(job: str) -> bool:

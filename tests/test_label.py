@@ -134,6 +134,8 @@ def test_label_title_prefers_a_short_job_many_say_over_a_long_central_one():
         ("split equity between co-founders", True),
         ("be fair equity share", False),  # a copula question's leftover
         ("mention it in contract and", False),  # cut off mid-phrase
+        ("build product around", False),
+        ("learn and as excited to grow careers as", False),
         ("'s dividend how long and what 's", False),
         ("allocate ownership fairly?](http://answers.example/q/6949", False),  # a pasted link
         ("3 co founders and good idea", False),
