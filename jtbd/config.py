@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jtbd.errors import ConfigError
+from jtbd.errors import ConfigError, JtbdError
 
 HOME_ENV = "JTBD_HOME"
 UNITS = ("statement", "sentence", "document")
@@ -24,6 +24,16 @@ def home_dir() -> Path:
     """Folder for the embedding cache, run history and settings: `$JTBD_HOME`, else `~/.jtbd`."""
     env = os.environ.get(HOME_ENV)
     return Path(env).expanduser() if env else Path.home() / ".jtbd"
+
+
+def make_home_folder(folder: Path, what: str, error: type[JtbdError]) -> None:
+    """Create `folder` (under the home) or raise `error` as one line that names it and says to set JTBD_HOME."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as cause:
+        raise error(
+            f"{folder}: cannot create the {what} ({cause.strerror}). Set {HOME_ENV} to a folder you can write to."
+        ) from None
 
 
 def models_manifest_path() -> Path:

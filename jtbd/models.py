@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jtbd.config import home_dir, models_manifest_path
+from jtbd.config import home_dir, make_home_folder, models_manifest_path
 from jtbd.errors import ModelError
 
 #: Written beside a built model's files: its sha256, what it was built from, and how long the build took.
@@ -233,13 +233,7 @@ def build_model(key: str) -> BuildResult:
     os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     target = model_dir(spec)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ModelError(
-            f"{target.parent}: cannot create the models folder ({error.strerror}). "
-            "Set JTBD_HOME to a folder you can write to."
-        ) from None
+    make_home_folder(target.parent, "models folder", ModelError)
     begin = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=target.parent) as tmp:
         work = Path(tmp) / key

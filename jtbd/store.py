@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from jtbd.config import make_home_folder
 from jtbd.errors import StoreError
 
 #: How long to wait for another process to let go of the store.
@@ -23,13 +24,7 @@ def connect(path: Path, *, read_only: bool = False, wait: float = WAIT_SECONDS) 
     import duckdb
 
     if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(
-                f"{path.parent}: cannot create the jtbd home folder ({error.strerror}). Set JTBD_HOME to a folder "
-                "you can write to."
-            ) from None
+        make_home_folder(path.parent, "jtbd home folder", StoreError)
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
