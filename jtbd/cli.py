@@ -278,6 +278,13 @@ def fetch_hn(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster` (holds clusters.json).")],
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Re-score and re-rank with these weights, e.g. growth=2,supply=0 (names left out keep the default); "
+            "rewrites clusters.json/csv and run.json too."
+        ),
+    ] = None,
 ) -> None:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing anything.
 
@@ -286,11 +293,13 @@ def report(
       jtbd report jtbd-out/startups-demo
 
       jtbd report reports/tickets    # e.g. after upgrading jtbd: new layout, same numbers
+
+      jtbd report jtbd-out/startups-demo --weights growth=2,supply=0    # re-rank in a second
     """
     from jtbd.report import rerender_reports
 
     try:
-        paths = rerender_reports(run_dir)
+        paths = rerender_reports(run_dir, weights=parse_weights(weights) if weights is not None else None)
     except JtbdError as error:
         _fail(error)
         return

@@ -179,10 +179,7 @@ def rank_clusters(
     cluster's growth is the all-voices series unless a kind's series is a stronger discovery (`_headline`).
     Undated statements count toward size and reach but not toward growth.
     """
-    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-    unknown = set(weights) - set(DEFAULT_WEIGHTS)
-    if unknown:
-        raise ConfigError(f"Unknown score weight(s) {sorted(unknown)}. Known: {', '.join(DEFAULT_WEIGHTS)}.")
+    weights = resolve_weights(weights)
     per_year = PERIODS_PER_YEAR[period]
     keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
     voices = [s.author or s.doc_id for s in statements]
@@ -211,8 +208,7 @@ def rank_clusters(
         kinds: dict[str, int] = defaultdict(int)
         for row in rows:
             kinds[statements[row].kind] += 1
-        parts = _score_parts(growth, n_authors, max_authors, kinds, len(rows))
-        score = sum(weights[name] * value for name, value in parts.items())
+        parts = {k: round(v, 4) for k, v in _score_parts(growth, n_authors, max_authors, kinds, len(rows)).items()}
         ranked.append(
             RankedCluster(
                 id=cluster_id,
@@ -223,15 +219,34 @@ def rank_clusters(
                 n_authors=n_authors,
                 n_docs=len({statements[r].doc_id for r in rows}),
                 growth=growth,
-                score=round(score, 4),
-                score_parts={k: round(v, 4) for k, v in parts.items()},
+                score=weighted_score(parts, weights),
+                score_parts=parts,
                 series=series,
                 kind_counts=dict(sorted(kinds.items())),
                 growth_by_kind=by_series if len(by_series) > 1 else {},
             )
         )
-    ranked.sort(key=lambda c: (-c.score, -c.size, c.id))
+    ranked.sort(key=lambda c: score_order(c.score, c.size, c.id))
     return [replace(c, rank=i) for i, c in enumerate(ranked, start=1)]
+
+
+def resolve_weights(weights: dict[str, float] | None) -> dict[str, float]:
+    """Every score weight: the defaults, overridden by `weights`; an unknown part name is an error."""
+    unknown = set(weights or {}) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ConfigError(f"Unknown score weight(s) {sorted(unknown)}. Known: {', '.join(DEFAULT_WEIGHTS)}.")
+    return {**DEFAULT_WEIGHTS, **(weights or {})}
+
+
+def weighted_score(parts: dict[str, float], weights: dict[str, float]) -> float:
+    """The opportunity score from its (rounded, as reported) parts, so a report re-weighted from clusters.json
+    gets exactly the score a fresh run with those weights would."""
+    return round(sum(weights[name] * value for name, value in parts.items()), 4)
+
+
+def score_order(score: float, size: int, cluster_id: int) -> tuple[float, int, int]:
+    """Sort key of the ranking: best score first, then the larger cluster, then the lower id."""
+    return (-score, -size, cluster_id)
 
 
 def _fit_series(

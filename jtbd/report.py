@@ -9,6 +9,7 @@ recomputing, and `jtbd show` prints one cluster from it.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from jtbd.errors import JtbdError
+from jtbd.rank import DEFAULT_WEIGHTS, resolve_weights, score_order, weighted_score
 from jtbd.report_html import render_html
 from jtbd.report_text import TREND_MARK, render_markdown, sparkline
 from jtbd.types import Growth, RankedCluster, Statement
@@ -30,6 +32,7 @@ __all__ = [
     "cluster_payload",
     "render_markdown",
     "rerender_reports",
+    "reweigh",
     "sparkline",
     "write_outputs",
 ]
@@ -149,13 +152,10 @@ def write_outputs(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        _write_json(staging / "clusters.json", {"run": run_info, "clusters": clusters})
-        payload = json.loads((staging / "clusters.json").read_text(encoding="utf-8"))
-        _write_json(staging / "run.json", run_info)
-        _write_clusters_csv(staging / "clusters.csv", clusters)
+        payload = json.loads(_json_text({"run": run_info, "clusters": clusters}))
+        for name, text in _payload_files(payload).items():
+            (staging / name).write_text(text, encoding="utf-8", newline="")  # csv's own \r\n line ends stay
         _write_assignments(staging / "assignments.csv", statements, labels)
-        (staging / "report.md").write_text(render_markdown(payload), encoding="utf-8")
-        (staging / "report.html").write_text(render_html(payload), encoding="utf-8")
         replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -188,42 +188,79 @@ def read_payload(run_dir: Path) -> dict[str, Any]:
     return payload
 
 
-def rerender_reports(run_dir: Path) -> list[Path]:
+def rerender_reports(run_dir: Path, *, weights: dict[str, float] | None = None) -> list[Path]:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing.
 
-    Both are rendered before either is written; each is written to a temporary file and renamed over the old one.
+    With `weights`, every cluster is first re-scored from its reported score parts and re-ranked, and clusters.json,
+    clusters.csv and run.json are rewritten too. Everything is rendered before anything is written; each file is
+    written to a temporary file and renamed over the old one.
     """
     run_dir = Path(run_dir)
     payload = read_payload(run_dir)
-    rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
+    if weights is None:
+        rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
+    else:
+        rendered = _payload_files(reweigh(payload, weights))
     for name, text in rendered.items():
         temporary = run_dir / f".{name}.tmp-{os.getpid()}"
         try:
-            temporary.write_text(text, encoding="utf-8")
+            temporary.write_text(text, encoding="utf-8", newline="")
             os.replace(temporary, run_dir / name)
         finally:
             temporary.unlink(missing_ok=True)
     return [run_dir / name for name in rendered]
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+def reweigh(payload: dict[str, Any], weights: dict[str, float]) -> dict[str, Any]:
+    """The payload with each cluster's score recomputed from its `score_parts` under `weights` (names left out keep
+    their default) and the clusters re-ranked, exactly as a fresh run with those weights would rank them."""
+    resolved = resolve_weights(weights)
+    clusters = []
+    for c in payload["clusters"]:
+        parts = c.get("score_parts")
+        if not isinstance(parts, dict) or set(parts) != set(DEFAULT_WEIGHTS):
+            raise JtbdError(
+                f"Cluster {c.get('id')} in clusters.json has no score parts {sorted(DEFAULT_WEIGHTS)}. "
+                "Run `jtbd cluster` again to rewrite it."
+            )
+        clusters.append({**c, "score": weighted_score(parts, resolved)})
+    clusters.sort(key=lambda c: score_order(c["score"], c["size"], c["id"]))
+    run = {**payload["run"], "score_weights": resolved}
+    if isinstance(run.get("config"), dict):
+        run["config"] = {**run["config"], "weights": resolved}
+    return {"run": run, "clusters": [{**c, "rank": i} for i, c in enumerate(clusters, start=1)]}
 
 
-def _write_clusters_csv(path: Path, clusters: list[dict[str, Any]]) -> None:
+def _payload_files(payload: dict[str, Any]) -> dict[str, str]:
+    """Every output file that is rendered from the clusters.json payload alone, by name."""
+    return {
+        "clusters.json": _json_text(payload),
+        "run.json": _json_text(payload["run"]),
+        "clusters.csv": _clusters_csv_text(payload["clusters"]),
+        "report.md": render_markdown(payload),
+        "report.html": render_html(payload),
+    }
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n"
+
+
+def _clusters_csv_text(clusters: list[dict[str, Any]]) -> str:
     columns = (
         "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value growth_among "
         "score top_quote top_quote_url"
     ).split()
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for c in clusters:
-            quote = c["quotes"][0] if c["quotes"] else {}
-            g = c["growth"]
-            head = [c["rank"], c["id"], c["label"], "; ".join(c["keywords"]), c["size"], c["n_authors"], c["n_docs"]]
-            growth = [g["trend"], g["rate"], g["low"], g["high"], g["q_value"], g.get("among") or "all"]
-            writer.writerow([*head, *growth, c["score"], quote.get("text", ""), quote.get("url") or ""])
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for c in clusters:
+        quote = c["quotes"][0] if c["quotes"] else {}
+        g = c["growth"]
+        head = [c["rank"], c["id"], c["label"], "; ".join(c["keywords"]), c["size"], c["n_authors"], c["n_docs"]]
+        growth = [g["trend"], g["rate"], g["low"], g["high"], g["q_value"], g.get("among") or "all"]
+        writer.writerow([*head, *growth, c["score"], quote.get("text", ""), quote.get("url") or ""])
+    return buffer.getvalue()
 
 
 def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray) -> None:

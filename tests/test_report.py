@@ -194,7 +194,7 @@ def test_report_replace_dir_swaps_in_new_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown", "render_html", "_write_clusters_csv"])
+@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown", "render_html", "_clusters_csv_text"])
 def test_report_interrupted_write_keeps_previous_folder(tmp_path, monkeypatch, step):
     payload = _payload()
     out = tmp_path / "out"
@@ -428,3 +428,44 @@ def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
 )
 def test_report_growth_factor_reads_as_a_change_and_tenfold_as_a_factor(rate, text):
     assert pct(rate) == text
+
+
+def test_report_cli_report_weights_rerank_exactly_as_a_fresh_run(corpus, tmp_path):
+    def run(out: Path, *args: str) -> dict:
+        result = runner.invoke(
+            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
+        )
+        assert result.exit_code == 0, result.stderr
+        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+
+    default, punished = run(tmp_path / "default"), run(tmp_path / "punished", "--weights", "growth=-5,pain=0")
+    out = tmp_path / "default"
+    assignments = (out / "assignments.csv").read_bytes()
+    result = runner.invoke(app, ["report", str(out), "--weights", "growth=-5,pain=0"])
+    assert result.exit_code == 0, result.stderr
+    reweighed = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert [c["label"] for c in reweighed["clusters"]] != [c["label"] for c in default["clusters"]]
+    assert reweighed["clusters"] == punished["clusters"]  # scores, ranks and order, as if clustered again
+    assert reweighed["run"]["score_weights"] == punished["run"]["score_weights"]
+    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == reweighed["run"]
+    with (out / "clusters.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["rank"], r["label"], r["score"]) for r in rows] == [
+        (str(c["rank"]), c["label"], str(c["score"])) for c in punished["clusters"]
+    ]
+    assert "-5×growth" in (out / "report.md").read_text(encoding="utf-8")
+    assert (out / "assignments.csv").read_bytes() == assignments  # nothing recomputed, nothing else touched
+
+    result = runner.invoke(app, ["report", str(out), "--weights", "growth=1"])  # back to the defaults
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))["clusters"] == default["clusters"]
+
+
+def test_report_cli_report_bad_weights_exit_1_and_change_nothing(tmp_path):
+    out = _written(tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for weights, message in [("growth:1", "--weights must be name=number pairs"), ("hype=1", "Unknown score weight")]:
+        result = runner.invoke(app, ["report", str(out), "--weights", weights])
+        assert result.exit_code == 1
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
