@@ -826,8 +826,9 @@ def markdown_table(summary: dict[str, Any]) -> list[str]:
 
 def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
     print(f"\n{n_plants} plants, {seconds:,.0f} s. Share of plants (k/n); 95% Wilson intervals in the JSON.")
-    print("jtbd: growth of the share of distinct authors (Poisson, quasi-Poisson interval, BH q < 0.05), top 3 by the")
-    print("interval's lower bound. naive: raw statement counts per month, OLS slope; called when its p < 0.05.")
+    print("jtbd: growth of the share of statements, at most 3 per author a month (Poisson, quasi-Poisson interval,")
+    print("BH q < 0.05), top 3 by the interval's lower bound. naive: raw statement counts per month, OLS slope;")
+    print("called when its p < 0.05.")
     print("oracle clusters: each plant relabelled as one cluster (the ranking stage alone).\n")
     print("\n".join(markdown_table(summary)))
     shared = summary["jtbd_clusters"]["plants_sharing_a_cluster"]
@@ -890,7 +891,8 @@ def design() -> dict[str, Any]:
         "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
         "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
         "jtbd": "jtbd.cluster.cluster_with_config with Config defaults, label_clusters, rank_clusters "
-        f"(period month, window {WINDOW}); the headline growth (all voices, or one kind's series where that is a "
+        f"(period month, window {WINDOW}): growth of the share of statements, at most MAX_PER_AUTHOR per author, "
+        "cluster and month; the headline growth (all voices, or one kind's series where that is a "
         "stronger discovery); top 3 by its interval's lower bound among all clusters (also reported: by point "
         "rate, and by the all-voices series only); "
         "called rising = trend rising|emerging, declining = declining|fading",

@@ -1,15 +1,16 @@
 """Rank clusters by how fast their share of what people say is growing, and how sure we are of it.
 
-A cluster's count in each period is compared with everything said in that period (the exposure), so a month with
-twice the posts, or a partial month, does not look like growth. Growth per year comes from a Poisson regression
-with log(period total) as offset; its interval is widened by the observed overdispersion (quasi-Poisson), and
-p-values are corrected across clusters with Benjamini-Hochberg so small clusters do not top the list by chance.
+A cluster's count in each period (its statements, at most MAX_PER_AUTHOR per author) is compared with everything said
+in that period counted the same way (the exposure), so a month with twice the posts, or a partial month, does not
+look like growth. Growth per year comes from a Poisson regression with log(period total) as offset; its interval is
+widened by the observed overdispersion (quasi-Poisson), and p-values are corrected across clusters with
+Benjamini-Hochberg so small clusters do not top the list by chance.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +25,11 @@ DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
 Z95 = 1.959964
 #: A trend is called only when its Benjamini-Hochberg q-value is below this.
 FDR = 0.05
+#: Growth counts a cluster's statements, but at most this many per author and period. A question or posting that
+#: states a job two or three times is about that job, and one that mentions it once in passing is not; a commenter's
+#: twentieth reply in a month still counts 3. Against counting one per author, this finds more of the trends planted
+#: by benchmarks/trends.py for no more false alarms (README, "Trend benchmark").
+MAX_PER_AUTHOR = 3
 #: Fewer voices than this in the window give no growth fit: with four voices in 24 months the interval runs from
 #: -40% to +300,000% a year, which says nothing and fills the table with noise.
 MIN_VOICES = 10
@@ -69,7 +75,7 @@ def poisson_growth(
     keep = totals > 0
     y, exposure = counts[keep].astype(float), totals[keep].astype(float)
     t = np.flatnonzero(keep).astype(float) / periods_per_year
-    if len(y) < 3 or y.sum() < MIN_VOICES:
+    if len(y) < 3 or y.sum() == 0:
         return None
     X = np.column_stack([np.ones_like(t), t - t.mean()])
     offset = np.log(exposure)
@@ -119,31 +125,33 @@ class _Window:
 
     periods: list[str]
     index: dict[str, int]
-    totals: np.ndarray  # distinct authors per period, all clusters and noise together (the exposure)
+    totals: np.ndarray  # counted statements per period, all clusters and noise together (the exposure)
 
 
-def _make_window(keys: Sequence[str | None], voices: Sequence[str], period: str, window: int) -> _Window:
+def _make_window(
+    keys: Sequence[str | None], voices: Sequence[str], labels: Sequence[int], period: str, window: int
+) -> _Window:
     dated = sorted({k for k in keys if k})
     periods = period_range(dated[0], dated[-1], period)[-window:] if dated else []
     index = {p: i for i, p in enumerate(periods)}
-    seen: set[tuple[str, str]] = set()
     totals = np.zeros(len(periods))
-    for key, voice in zip(keys, voices):
-        if key in index and (key, voice) not in seen:
-            seen.add((key, voice))
-            totals[index[key]] += 1
+    for (key, _voice, _label), n in Counter(zip(keys, voices, labels)).items():
+        if key in index:
+            totals[index[key]] += min(n, MAX_PER_AUTHOR)
     return _Window(periods, index, totals)
 
 
-def _voice_counts(
+def _period_counts(
     rows: Sequence[int], keys: Sequence[str | None], voices: Sequence[str], window: _Window
-) -> np.ndarray:
-    """Distinct authors of the cluster per period: a company reposting monthly or a loud commenter is one voice."""
-    counts = np.zeros(len(window.periods))
-    for key, _voice in {(keys[r], voices[r]) for r in rows}:
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cluster's counted statements (at most MAX_PER_AUTHOR per author) and its distinct authors, per period:
+    a company reposting monthly is one voice a month, a loud commenter counts MAX_PER_AUTHOR at most."""
+    counted, authors = np.zeros(len(window.periods)), np.zeros(len(window.periods))
+    for (key, _voice), n in Counter((keys[r], voices[r]) for r in rows).items():
         if key in window.index:
-            counts[window.index[key]] += 1
-    return counts
+            counted[window.index[key]] += min(n, MAX_PER_AUTHOR)
+            authors[window.index[key]] += 1
+    return counted, authors
 
 
 def momentum(counts: np.ndarray, totals: np.ndarray, per_year: float, *, prior: float = 5.0) -> float | None:
@@ -185,8 +193,8 @@ def rank_clusters(
     voices = [s.author or s.doc_id for s in statements]
     members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
 
-    overall = _make_window(keys, voices, period, window)
-    fits, voice_counts = _fit_series(members, statements, keys, voices, overall, period, window, per_year)
+    overall = _make_window(keys, voices, labels.tolist(), period, window)
+    fits, period_counts = _fit_series(members, statements, keys, voices, labels, overall, period, window, per_year)
 
     max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
     ranked = []
@@ -194,14 +202,14 @@ def rank_clusters(
         rows = members[cluster_id]
         by_series = fits[cluster_id]
         growth = _headline(by_series)
-        counts = voice_counts[cluster_id]
+        counted, authors = period_counts[cluster_id]
         statement_counts = np.zeros(len(overall.periods))
         for row in rows:
             key = keys[row]
             if key is not None and key in overall.index:
                 statement_counts[overall.index[key]] += 1
         series = [
-            PeriodCount(p, int(statement_counts[i]), int(overall.totals[i]), int(counts[i]))
+            PeriodCount(p, int(statement_counts[i]), int(overall.totals[i]), int(authors[i]), int(counted[i]))
             for i, p in enumerate(overall.periods)
         ]
         n_authors = _n_authors(statements, rows)
@@ -254,13 +262,15 @@ def _fit_series(
     statements: Sequence[Statement],
     keys: Sequence[str | None],
     voices: Sequence[str],
+    labels: np.ndarray,
     overall: _Window,
     period: str,
     window: int,
     per_year: float,
-) -> tuple[dict[int, dict[str, Growth]], dict[int, np.ndarray]]:
+) -> tuple[dict[int, dict[str, Growth]], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """Growth of every cluster among all voices (in the `overall` window) and, when the corpus mixes kinds, among
-    each kind's voices alone; and each cluster's voices per period of the overall window, for its series.
+    each kind's voices alone; and each cluster's counted statements and authors per period of the overall window.
+    A series with fewer than MIN_VOICES authors (summed over periods) in the window gets no fit.
 
     A kind's series has that kind's voices as exposure, so a need rising in discussions is not drowned by a larger,
     flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test in a single
@@ -271,20 +281,23 @@ def _fit_series(
     if len(doc_kinds) > 1:
         for doc_kind in doc_kinds:
             series[doc_kind] = [k if s.doc_kind == doc_kind else None for k, s in zip(keys, statements)]
-    raw = {}
+    raw, period_counts = {}, {}
     for name, series_keys in series.items():
-        series_window = overall if name == "all" else _make_window(series_keys, voices, period, window)
+        series_window = overall if name == "all" else _make_window(series_keys, voices, labels.tolist(), period, window)
         for cluster_id, rows in members.items():
-            counts = _voice_counts(rows, series_keys, voices, series_window)
+            counts, authors = _period_counts(rows, series_keys, voices, series_window)
             totals = series_window.totals
-            raw[cluster_id, name] = (poisson_growth(counts, totals, per_year), counts, totals)
+            fit = poisson_growth(counts, totals, per_year) if authors.sum() >= MIN_VOICES else None
+            raw[cluster_id, name] = (fit, counts, totals)
+            if name == "all":
+                period_counts[cluster_id] = (counts, authors)
     tests = list(raw)
     q_values = dict(zip(tests, benjamini_hochberg([fit[2] if (fit := raw[t][0]) else None for t in tests])))
     out: dict[int, dict[str, Growth]] = {cluster_id: {} for cluster_id in members}
     for (cluster_id, name), (fit, counts, totals) in raw.items():
         growth = _growth(fit, q_values[cluster_id, name], counts, totals, per_year)
         out[cluster_id][name] = replace(growth, among=name)
-    return out, {cluster_id: raw[cluster_id, "all"][1] for cluster_id in members}
+    return out, period_counts
 
 
 def _headline(by_series: dict[str, Growth]) -> Growth:

@@ -96,6 +96,7 @@ def cluster_payload(
                 "total": p.total,
                 "share": round(p.share, 6),
                 "n_authors": p.n_authors,
+                "counted": p.counted,
             }
             for p in cluster.series
         ],

@@ -22,7 +22,7 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import among_text, pct, series_title
+from jtbd.report_text import among_text, pct, series_title, share_of
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -52,10 +52,11 @@ def render_html(payload: dict[str, Any]) -> str:
     period = config.get("period", "month")
     first_last = _span(clusters)
     by_trend = {t: sum(trend_of(c) == t for c in clusters) for t in TRENDS}
+    share, counting = share_of(clusters)
     lede = (
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
-        f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>share of voices</em> (distinct "
-        f"authors) over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with its 95% interval; "
+        f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>{share}</em> ({counting}) "
+        f"over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with its 95% interval; "
         "a trend is called only after false-discovery control across all jobs."
     )
     stats = [

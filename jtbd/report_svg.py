@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from jtbd.report_text import among_text, pct
+from jtbd.report_text import among_text, counted, pct, share_of
 
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
 COLOUR = {
@@ -213,11 +213,11 @@ def interval_svg(g: dict[str, Any], trend: str, span: float = 1.5, width: int = 
 
 
 def chart_svg(c: dict[str, Any], period: str) -> str:
-    """Share of voices per period (dots and line), its 95% Wilson band, and the fitted yearly trend (dashed)."""
+    """Share per period (dots and line), its 95% Wilson band, and the fitted yearly trend (dashed)."""
     series = c["series"]
     width, height, left, right, top_pad, bottom = 600, 230, 48, 12, 14, 30
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    known = [(i, p, wilson(p["n_authors"], p["total"])) for i, p in enumerate(series) if p.get("total")]
+    known = [(i, p, wilson(counted(p), p["total"])) for i, p in enumerate(series) if p.get("total")]
     colour = COLOUR.get(trend_of(c), COLOUR["unknown"])
     if not known:
         return '<p class="caption">No dated statements: no trend to draw.</p>'
@@ -263,13 +263,15 @@ def chart_svg(c: dict[str, Any], period: str) -> str:
     for i, p, (low, high) in known:
         x, y = xy(i, p["share"])
         tip = (
-            f"{p['period']}: {p['n_authors']:,} of {p['total']:,} authors ({_share_label(p['share'], 1)}; "
-            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p['count']:,} statements"
+            f"{p['period']}: {counted(p):,} of {p['total']:,} counted ({_share_label(p['share'], 1)}; "
+            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p['count']:,} statements by "
+            f"{p['n_authors']:,} authors"
         )
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{esc(tip)}</title></circle>')
     out.append("</svg>")
+    share, counting = share_of([c])
     out.append(
-        '<p class="caption">Share of the period\'s authors who stated this job; band: 95% interval; '
+        f'<p class="caption">{share.capitalize()} ({counting}) that state this job; band: 95% interval; '
         "dashed: fitted yearly growth. Gaps are periods with no posts at all.</p>"
     )
     return "".join(out)
@@ -284,7 +286,7 @@ def _fitted(c: dict[str, Any], period: str) -> list[float] | None:
         return None
     slope = math.log(rate) / PERIODS_PER_YEAR[period]
     exposure = sum(p["total"] * math.exp(slope * i) for i, p in enumerate(series))
-    level = sum(p["n_authors"] for p in series) / exposure if exposure else 0.0
+    level = sum(counted(p) for p in series) / exposure if exposure else 0.0
     return [level * math.exp(slope * i) for i in range(len(series))]
 
 

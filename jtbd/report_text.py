@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jtbd.errors import JtbdError
+from jtbd.rank import MAX_PER_AUTHOR
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_MARK = {
@@ -16,6 +17,20 @@ TREND_MARK = {
     "fading": "▽ fading",
     "unknown": "? unknown",
 }
+
+
+def counted(point: dict[str, Any]) -> int:
+    """What the growth fit counted in a period: statements capped per author, or, in output folders written before
+    `counted` existed, distinct authors."""
+    return point["counted"] if "counted" in point else point["n_authors"]
+
+
+def share_of(clusters: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    """What growth is a share of, as (name, what it counts), for the reports' opening lines and chart captions."""
+    series = clusters[0]["series"] if clusters else []
+    if series and "counted" not in series[0]:
+        return "share of voices", "distinct authors"
+    return "share of statements", f"each author counted at most {MAX_PER_AUTHOR} times a period"
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -77,12 +92,13 @@ def render_markdown(payload: dict[str, Any]) -> str:
     """report.md: the ranking table, then one section per cluster with keyphrases, trend and quotes."""
     run, clusters = payload["run"], payload["clusters"]
     counts = run.get("counts", {})
+    share, counting = share_of(clusters)
     lines = [
         f"# Jobs to be done in {run.get('corpus_name', 'corpus')}",
         "",
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
-        f"Growth is the change per year of a cluster's *share of voices* (distinct authors), over the last "
+        f"Growth is the change per year of a cluster's *{share}* ({counting}), over the last "
         f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with its 95% "
         "interval; trends are called only after false-discovery control across clusters.",
         "",

@@ -81,13 +81,14 @@ class ClusterLabel:
 class PeriodCount:
     period: str  # "2024-03", "2024-W11", "2024-Q1"
     count: int  # statements of the cluster
-    total: int  # distinct authors of all statements in that period (the exposure of the growth fit)
-    n_authors: int  # distinct authors of the cluster: the count the growth fit uses
+    total: int  # counted statements of every cluster and noise in that period (the exposure of the growth fit)
+    n_authors: int  # distinct authors of the cluster
+    counted: int  # the cluster's statements, at most rank.MAX_PER_AUTHOR per author: the count the growth fit uses
 
     @property
     def share(self) -> float:
-        """Share of the period's voices that spoke of this job."""
-        return self.n_authors / self.total if self.total else 0.0
+        """Share of what was said in the period (counted statements) that stated this job."""
+        return self.counted / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)

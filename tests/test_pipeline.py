@@ -57,10 +57,9 @@ def test_pipeline_clusters_json_schema(first_run, tmp_path):
             assert c["growth"]["low"] <= c["growth"]["rate"] <= c["growth"]["high"]
         assert len(c["series"]) == 24  # two years of months, gaps included
         for point in c["series"]:
-            assert set(point) >= {"period", "count", "n_authors", "share"}
-            assert point["share"] == pytest.approx(
-                point["n_authors"] / point["total"] if point["total"] else 0, abs=1e-6
-            )
+            assert set(point) >= {"period", "count", "n_authors", "counted", "total", "share"}
+            assert point["n_authors"] <= point["counted"] <= min(point["count"], 3 * point["n_authors"])
+            assert point["share"] == pytest.approx(point["counted"] / point["total"] if point["total"] else 0, abs=1e-6)
         assert sum(p["count"] for p in c["series"]) == c["size"]  # every statement here is dated
         assert 1 <= len(c["quotes"]) <= 5
         for quote in c["quotes"]:

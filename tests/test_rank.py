@@ -207,6 +207,17 @@ def test_rank_reposting_author_counts_once():
     assert cluster.n_authors == 3
     assert cluster.n_docs == 7
     assert [p.n_authors for p in cluster.series] == [2, 2, 1]
+    assert [p.counted for p in cluster.series] == [3, 3, 1]  # the spammer's 2, 2 and 1 statements, ann, the doc
+
+
+def test_rank_growth_counts_a_loud_author_at_most_three_times_a_period():
+    loud = [_statement(n, _month(0), author="loud") for n in range(10)]  # ten replies in one month
+    others = [_statement(10 + n, _month(n % 2), author=f"b{n}") for n in range(4)]
+    labels = np.array([0] * 10 + [0, 1, 0, 1])
+    ranked = _by_id(rank_clusters(loud + others, labels, {0: ClusterLabel("a", [], []), 1: ClusterLabel("b", [], [])}))
+    first = ranked[0].series[0]
+    assert (first.count, first.n_authors, first.counted, first.total) == (12, 3, 5, 5)  # 3 of loud's 10, b0, b2
+    assert ranked[1].series[1].total == 2 and ranked[1].series[1].share == 1.0  # b1 and b3, both in cluster 1
 
 
 def test_rank_undated_statements_count_for_size_not_growth():

@@ -53,7 +53,11 @@ def _cluster(
     growth = Growth(
         rate, None if rate is None else rate * 0.6, None if rate is None else rate * 2, 0.001, 3, trend, q_value=0.004
     )
-    series = [PeriodCount("2024-01", 1, 2, 1), PeriodCount("2024-02", 0, 1, 0), PeriodCount("2024-03", 2, 2, 2)]
+    series = [
+        PeriodCount("2024-01", 1, 2, 1, 1),
+        PeriodCount("2024-02", 0, 1, 0, 0),
+        PeriodCount("2024-03", 2, 2, 2, 2),
+    ]
     return RankedCluster(
         id=cluster_id,
         rank=rank,
@@ -110,7 +114,14 @@ def test_report_cluster_payload_follows_schema():
     assert payload["label"] == "send invoices | automatically"
     assert payload["growth"]["rate"] == 2.0 and payload["growth"]["per"] == "year"
     assert set(payload["growth"]) >= {"rate", "low", "high", "p_value", "q_value", "trend", "n_periods"}
-    assert payload["series"][0] == {"period": "2024-01", "count": 1, "total": 2, "share": 0.5, "n_authors": 1}
+    assert payload["series"][0] == {
+        "period": "2024-01",
+        "count": 1,
+        "total": 2,
+        "share": 0.5,
+        "n_authors": 1,
+        "counted": 1,
+    }
     # Quotes follow the label's order (most representative first) and carry their source.
     assert [q["doc_id"] for q in payload["quotes"]] == ["doc-1", "doc-0"]
     assert payload["quotes"][1]["url"] == "https://x.test/0"

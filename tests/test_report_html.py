@@ -57,7 +57,14 @@ def _tags(html: str) -> _Tags:
 
 def _series(shares: list[tuple[int, int]]) -> list[dict[str, Any]]:
     return [
-        {"period": f"2024-{i + 1:02d}", "count": k, "total": n, "share": k / n if n else 0.0, "n_authors": k}
+        {
+            "period": f"2024-{i + 1:02d}",
+            "count": k,
+            "total": n,
+            "share": k / n if n else 0.0,
+            "n_authors": k,
+            "counted": k,
+        }
         for i, (k, n) in enumerate(shares)
     ]
 
@@ -226,7 +233,7 @@ def test_report_html_chart_breaks_at_empty_periods():
     assert svg.count('fill-opacity="0.14"') == 2  # the interval band: one piece each side of the empty period
     assert svg.count('stroke-dasharray="5 4"') == 1  # the fitted growth
     assert svg.count("<circle") == 5  # one dot per period with authors in it
-    assert "2024-04: 5 of 22 authors (22.7%; 95% interval" in svg
+    assert "2024-04: 5 of 22 counted (22.7%; 95% interval" in svg
 
 
 # In a real browser
@@ -325,3 +332,14 @@ def test_report_html_injection_does_not_run_in_chromium(tmp_path):
         assert browser.execute_script("return window.__pwned === undefined")
         assert browser.title.startswith("Jobs to be done in </title><script>")  # shown as text, not run
         assert EVIL in browser.find_element("css selector", "section.cluster h2").text
+
+
+def test_report_html_renders_an_output_folder_written_before_counted_statements():
+    # Folders written when growth counted distinct authors have no `counted`: numbers and wording stay theirs.
+    payload = _payload()
+    for c in payload["clusters"]:
+        for point in c["series"]:
+            del point["counted"]
+    html = render_html(payload)
+    assert "<em>share of voices</em> (distinct authors)" in html
+    assert "2024-04: 5 of 22 counted (22.7%" in chart_svg(payload["clusters"][0], "month")
