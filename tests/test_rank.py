@@ -13,7 +13,15 @@ from factories import statement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jtbd.rank import benjamini_hochberg, period_key, period_range, poisson_growth, rank_clusters
+from jtbd.rank import (
+    benjamini_hochberg,
+    moderated_tests,
+    period_key,
+    period_range,
+    poisson_fit,
+    poisson_growth,
+    rank_clusters,
+)
 from jtbd.types import ClusterLabel, Statement
 
 
@@ -187,6 +195,29 @@ def test_rank_benjamini_hochberg_matches_hand_computation():
     assert q[4] is None
 
 
+def test_rank_false_discoveries_stay_near_five_percent_in_overdispersed_series():
+    # 400 runs of 50 clusters, 24 months; each series is 1-4x noisier than Poisson (gamma-Poisson), 10% of them
+    # double a year. Over all runs, the share of clusters called (q < 0.05) that do not grow stays at the nominal
+    # 5% (4.6-4.9% over four seeds); a normal reference (z) instead of Student's t called 7.4-8.1% false.
+    rng = np.random.default_rng(0)
+    called = false = 0
+    for _ in range(400):
+        fits, grows = [], []
+        for _ in range(50):
+            totals, trend = np.full(24, 3000.0), rng.random() < 0.1
+            mean = totals * rng.uniform(0.003, 0.02) * (2.0 if trend else 1.0) ** (np.arange(24) / 12)
+            dispersion = math.exp(rng.uniform(0.0, math.log(4.0)))
+            noisy = rng.gamma(mean / (dispersion - 1), dispersion - 1) if dispersion > 1.0001 else mean
+            fits.append(poisson_fit(rng.poisson(noisy).astype(float), totals, 12.0))
+            grows.append(trend)
+        q_values = benjamini_hochberg([t.p_value if t else None for t in moderated_tests(fits)])
+        for q, grew in zip(q_values, grows):
+            if q is not None and q < 0.05:
+                called, false = called + 1, false + (not grew)
+    assert called > 1900  # nearly all of the ~2,000 real trends are found ...
+    assert false / called < 0.055  # ... and false calls stay at the nominal rate
+
+
 def test_rank_benjamini_hochberg_caps_at_one_and_keeps_order():
     assert benjamini_hochberg([0.9, 0.8]) == [pytest.approx(0.9), pytest.approx(0.9)]
     assert benjamini_hochberg([0.7, 0.9, 0.95]) == [pytest.approx(0.95)] * 3
@@ -357,7 +388,7 @@ def test_rank_false_discovery_control_spans_every_series_of_every_cluster():
     fits = [g for c in ranked for g in c.growth_by_kind.values()]
     assert len(fits) == 6  # 2 clusters x (all, discussion, posting): one family
     expected = benjamini_hochberg([g.p_value for g in fits])
-    assert [g.q_value for g in fits] == pytest.approx(expected, rel=1e-3, abs=1e-6)
+    assert [g.q_value for g in fits] == pytest.approx(expected, rel=1e-3, abs=2e-6)  # p and q rounded to 1e-6
 
 
 def test_rank_headline_takes_a_kind_series_only_when_it_is_a_discovery():
