@@ -32,7 +32,7 @@ __all__ = [
     "cluster_payload",
     "render_markdown",
     "rerender_reports",
-    "reweigh",
+    "reweight",
     "sparkline",
     "write_outputs",
 ]
@@ -201,7 +201,7 @@ def rerender_reports(run_dir: Path, *, weights: dict[str, float] | None = None) 
     if weights is None:
         rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
     else:
-        rendered = _payload_files(reweigh(payload, weights))
+        rendered = _payload_files(reweight(payload, weights))
     for name, text in rendered.items():
         temporary = run_dir / f".{name}.tmp-{os.getpid()}"
         try:
@@ -212,7 +212,7 @@ def rerender_reports(run_dir: Path, *, weights: dict[str, float] | None = None) 
     return [run_dir / name for name in rendered]
 
 
-def reweigh(payload: dict[str, Any], weights: dict[str, float]) -> dict[str, Any]:
+def reweight(payload: dict[str, Any], weights: dict[str, float]) -> dict[str, Any]:
     """The payload with each cluster's score recomputed from its `score_parts` under `weights` (names left out keep
     their default) and the clusters re-ranked, exactly as a fresh run with those weights would rank them."""
     resolved = resolve_weights(weights)

@@ -19,7 +19,6 @@ from jtbd.rank import (
     period_key,
     period_range,
     poisson_fit,
-    poisson_growth,
     rank_clusters,
 )
 from jtbd.types import ClusterLabel, Statement
@@ -167,18 +166,19 @@ def test_rank_too_few_dated_statements_gives_unknown_trend():
     assert growth.rate is None and growth.low is None and growth.q_value is None
 
 
-def test_rank_poisson_growth_recovers_known_rate():
+def test_rank_poisson_fit_recovers_known_rate():
     periods = np.arange(36)
     totals = np.full(36, 1000.0)
     counts = np.round(100 * 2.0 ** (periods / 12))  # share doubles every year
-    slope, se, p_value = poisson_growth(counts, totals, 12.0)
-    assert np.exp(slope) == pytest.approx(2.0, rel=0.02)
-    assert se > 0 and p_value < 1e-6
+    trend = poisson_fit(counts, totals, 12.0).test()
+    assert np.exp(trend.slope) == pytest.approx(2.0, rel=0.02)
+    assert trend.se > 0 and trend.p_value < 1e-6
+    assert trend.critical == pytest.approx(2.03, abs=0.01)  # Student's t, 34 degrees of freedom
 
 
-def test_rank_poisson_growth_skips_empty_periods_and_needs_three():
-    assert poisson_growth(np.array([1.0, 1.0]), np.array([5.0, 5.0]), 12.0) is None
-    assert poisson_growth(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 5.0, 0.0, 5.0]), 12.0) is None
+def test_rank_poisson_fit_skips_empty_periods_and_needs_three():
+    assert poisson_fit(np.array([1.0, 1.0]), np.array([5.0, 5.0]), 12.0) is None
+    assert poisson_fit(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 5.0, 0.0, 5.0]), 12.0) is None
 
 
 # False discovery control

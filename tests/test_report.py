@@ -454,11 +454,11 @@ def test_report_cli_report_weights_rerank_exactly_as_a_fresh_run(corpus, tmp_pat
     assignments = (out / "assignments.csv").read_bytes()
     result = runner.invoke(app, ["report", str(out), "--weights", "growth=-5,pain=0"])
     assert result.exit_code == 0, result.stderr
-    reweighed = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
-    assert [c["label"] for c in reweighed["clusters"]] != [c["label"] for c in default["clusters"]]
-    assert reweighed["clusters"] == punished["clusters"]  # scores, ranks and order, as if clustered again
-    assert reweighed["run"]["score_weights"] == punished["run"]["score_weights"]
-    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == reweighed["run"]
+    reweighted = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert [c["label"] for c in reweighted["clusters"]] != [c["label"] for c in default["clusters"]]
+    assert reweighted["clusters"] == punished["clusters"]  # scores, ranks and order, as if clustered again
+    assert reweighted["run"]["score_weights"] == punished["run"]["score_weights"]
+    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == reweighted["run"]
     with (out / "clusters.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["rank"], r["label"], r["score"]) for r in rows] == [
