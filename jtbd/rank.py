@@ -37,6 +37,11 @@ PRIOR_DF = 10.0
 #: Fewer voices than this in the window give no growth fit: with four voices in 24 months the interval runs from
 #: -40% to +300,000% a year, which says nothing and fills the table with noise.
 MIN_VOICES = 10
+#: Pain and supply are shares of a cluster's statements, and a handful of authors can make either extreme: on the
+#: whole HN corpus, one company's pitch reposted monthly ("suffer from old and outdated software", 4 authors) ranked
+#: 3rd to 6th of 158 on pain alone. Each share is shrunk toward the corpus-wide share as if this many more authors
+#: had spoken at it.
+PRIOR_AUTHORS = 10
 
 
 def period_key(when: datetime, period: str) -> str:
@@ -237,6 +242,8 @@ def rank_clusters(
     fits, period_counts = _fit_series(members, statements, keys, voices, labels, overall, period, window, per_year)
 
     max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
+    clustered_kinds: Counter[str] = Counter(statements[r].kind for rows in members.values() for r in rows)
+    baseline = _kind_shares(clustered_kinds, sum(clustered_kinds.values()))
     ranked = []
     for cluster_id, label in cluster_labels.items():
         rows = members[cluster_id]
@@ -256,7 +263,7 @@ def rank_clusters(
         kinds: dict[str, int] = defaultdict(int)
         for row in rows:
             kinds[statements[row].kind] += 1
-        parts = {k: round(v, 4) for k, v in _score_parts(growth, n_authors, max_authors, kinds, len(rows)).items()}
+        parts = _score_parts(growth, n_authors, max_authors, kinds, len(rows), baseline)
         ranked.append(
             RankedCluster(
                 id=cluster_id,
@@ -388,11 +395,23 @@ def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.n
     )
 
 
-def _score_parts(
-    growth: Growth, n_authors: int, max_authors: int, kinds: dict[str, int], size: int
-) -> dict[str, float]:
-    """The parts of the opportunity score, each on a comparable 0..1-ish scale (see README)."""
+def _kind_shares(kinds: dict[str, int], size: int) -> tuple[float, float]:
+    """(share of demand statements, share of supply statements) among `size` statements."""
     size = max(size, 1)
+    demand = sum(v for k, v in kinds.items() if k in DEMAND_KINDS)
+    return demand / size, sum(v for k, v in kinds.items() if k in SUPPLY_KINDS) / size
+
+
+def _score_parts(
+    growth: Growth,
+    n_authors: int,
+    max_authors: int,
+    kinds: dict[str, int],
+    size: int,
+    baseline: tuple[float, float] = (0.0, 0.0),
+) -> dict[str, float]:
+    """The parts of the opportunity score, each on a comparable 0..1-ish scale and rounded as reported (README).
+    `baseline` is the corpus-wide (demand, supply) share that a small cluster's own shares are shrunk toward."""
     # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat or when the
     # trend does not survive the false-discovery control (a small cluster's wide but lucky interval earns nothing).
     if growth.q_value is None or growth.q_value >= FDR:
@@ -403,9 +422,14 @@ def _score_parts(
         growth_part = math.log(growth.high)
     else:
         growth_part = 0.0
-    return {
+    demand, supply = (
+        (n_authors * own + PRIOR_AUTHORS * base) / (n_authors + PRIOR_AUTHORS)
+        for own, base in zip(_kind_shares(kinds, size), baseline)
+    )
+    parts = {
         "growth": max(-1.0, min(1.0, growth_part)),
         "reach": math.log1p(n_authors) / math.log1p(max(max_authors, 1)),
-        "pain": sum(v for k, v in kinds.items() if k in DEMAND_KINDS) / size,
-        "supply": -(sum(v for k, v in kinds.items() if k in SUPPLY_KINDS) / size),
+        "pain": demand,
+        "supply": -supply,
     }
+    return {k: round(v, 4) for k, v in parts.items()}

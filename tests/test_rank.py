@@ -331,6 +331,20 @@ def test_rank_separated_counts_give_no_trend_instead_of_crashing():
     assert all(c.growth.trend in ("unknown", "stable", "rising", "declining", "fading", "emerging") for c in ranked)
 
 
+def test_rank_a_few_authors_cannot_top_the_score_on_pain_alone():
+    # One company's pitch reposted monthly: 4 authors, 30 pain statements, beside a job 300 authors offer.
+    pitch = [statement(n, kind="pain", author=f"p{n % 4}", created_at=_month(n % 24)) for n in range(30)]
+    offered = [statement(30 + n, kind="offering", author=f"o{n}", created_at=_month(n % 24)) for n in range(300)]
+    labels = np.array([1] * 30 + [0] * 300)
+    names = {0: ClusterLabel("offered", [], []), 1: ClusterLabel("pitch", [], [])}
+    ranked = rank_clusters(pitch + offered, labels, names)
+    assert [c.id for c in ranked] == [0, 1]
+    pitch_parts = _by_id(ranked)[1].score_parts
+    # Its own pain share is 1.0; shrunk toward the corpus's 30/330 as if 10 more authors had spoken at it.
+    assert pitch_parts["pain"] == pytest.approx((4 * 1.0 + 10 * 30 / 330) / 14, abs=1e-4)
+    assert pitch_parts["supply"] == pytest.approx(-(10 * 300 / 330) / 14, abs=1e-4)
+
+
 def test_rank_growth_earns_score_only_after_false_discovery_control():
     from jtbd.rank import _score_parts
     from jtbd.types import Growth
@@ -338,7 +352,7 @@ def test_rank_growth_earns_score_only_after_false_discovery_control():
     lucky = Growth(4.9, 1.5, 16.0, 0.01, 24, "stable", q_value=0.2)  # wide interval above flat, not confirmed
     confirmed = Growth(1.6, 1.3, 2.0, 0.0001, 24, "rising", q_value=0.001)
     assert _score_parts(lucky, 10, 100, {"need": 10}, 10)["growth"] == 0.0
-    assert _score_parts(confirmed, 10, 100, {"need": 10}, 10)["growth"] == pytest.approx(math.log(1.3))
+    assert _score_parts(confirmed, 10, 100, {"need": 10}, 10)["growth"] == pytest.approx(math.log(1.3), abs=1e-4)
 
 
 # Growth per source kind
