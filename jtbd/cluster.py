@@ -237,11 +237,10 @@ def dissolve_incoherent(vectors: np.ndarray, labels: np.ndarray, *, min_ratio: f
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     if n_clusters < 3 or min_ratio <= 0:
         return labels
-    centroids = _unit_rows(np.stack([vectors[labels == c].mean(axis=0) for c in range(n_clusters)]))
-    member = labels >= 0
-    similarity = np.zeros(len(labels))
-    similarity[member] = np.einsum("ij,ij->i", vectors[member], centroids[labels[member]])
-    cohesion = np.array([similarity[labels == c].mean() for c in range(n_clusters)])
+    centroids = _centroids(vectors, labels, n_clusters)
+    member = labels[labels >= 0]
+    similarity = np.einsum("ij,ij->i", vectors[labels >= 0], centroids[member])
+    cohesion = np.bincount(member, weights=similarity, minlength=n_clusters) / np.bincount(member, minlength=n_clusters)
     incoherent = np.flatnonzero(cohesion < min_ratio * np.median(cohesion))
     if not len(incoherent):
         return labels

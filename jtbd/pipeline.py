@@ -25,7 +25,7 @@ from jtbd.extract import JobCache, extract
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
-from jtbd.rank import DEFAULT_WEIGHTS, rank_clusters
+from jtbd.rank import rank_clusters, resolve_weights
 from jtbd.report import check_out_dir, cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
@@ -227,7 +227,7 @@ def cluster(
             "min_cluster_size": min_size,
             "stability_mean_ari": round(stability.mean_ari, 4) if stability else None,
         },
-        "score_weights": {**DEFAULT_WEIGHTS, **(config.weights or {})},  # shown beside the score in report.html
+        "score_weights": resolve_weights(config.weights),  # shown beside the score in report.html
         "timings": timings,
         "warnings": warnings,
         "notes": notes,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from jtbd.rank import PERIODS_PER_YEAR
 from jtbd.report_text import among_text, counted, pct, share_of
 
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
@@ -23,7 +24,6 @@ COLOUR = {
     "fading": "#c8363d",
     "unknown": "#b5bcc8",
 }
-PERIODS_PER_YEAR = {"week": 52.18, "month": 12.0, "quarter": 4.0}
 Z95 = 1.959964
 
 
