@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import stdtr, stdtrit
 
 from jtbd.errors import ConfigError
-from jtbd.types import DEMAND_KINDS, SUPPLY_KINDS, ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
+from jtbd.types import PAIN_KINDS, SUPPLY_KINDS, ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
 PERIODS_PER_YEAR = {"week": 52.18, "month": 12.0, "quarter": 4.0}
 DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
@@ -227,9 +227,10 @@ def rank_clusters(
 ) -> list[RankedCluster]:
     """Score and order clusters; the first is the best opportunity. Noise (-1) is never ranked.
 
-    Growth counts distinct authors per period against all distinct authors of that period, over all documents and,
-    when the corpus mixes kinds, separately among discussions (demand) and postings (money being spent); the
-    cluster's growth is the all-voices series unless a kind's series is a stronger discovery (`_headline`).
+    Growth counts statements per period (at most MAX_PER_AUTHOR per author) against everything said in that period,
+    counted the same way, over all documents and, when the corpus mixes kinds, separately among discussions (demand)
+    and postings (money being spent); the cluster's growth is the all-documents series unless a kind's series is a
+    stronger discovery (`_headline`).
     Undated statements count toward size and reach but not toward growth.
     """
     weights = resolve_weights(weights)
@@ -396,10 +397,10 @@ def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.n
 
 
 def _kind_shares(kinds: dict[str, int], size: int) -> tuple[float, float]:
-    """(share of demand statements, share of supply statements) among `size` statements."""
+    """(share of pain statements, share of supply statements) among `size` statements."""
     size = max(size, 1)
-    demand = sum(v for k, v in kinds.items() if k in DEMAND_KINDS)
-    return demand / size, sum(v for k, v in kinds.items() if k in SUPPLY_KINDS) / size
+    pain = sum(v for k, v in kinds.items() if k in PAIN_KINDS)
+    return pain / size, sum(v for k, v in kinds.items() if k in SUPPLY_KINDS) / size
 
 
 def _score_parts(
@@ -411,7 +412,7 @@ def _score_parts(
     baseline: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, float]:
     """The parts of the opportunity score, each on a comparable 0..1-ish scale and rounded as reported (README).
-    `baseline` is the corpus-wide (demand, supply) share that a small cluster's own shares are shrunk toward."""
+    `baseline` is the corpus-wide (pain, supply) share that a small cluster's own shares are shrunk toward."""
     # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat or when the
     # trend does not survive the false-discovery control (a small cluster's wide but lucky interval earns nothing).
     if growth.q_value is None or growth.q_value >= FDR:
@@ -422,14 +423,14 @@ def _score_parts(
         growth_part = math.log(growth.high)
     else:
         growth_part = 0.0
-    demand, supply = (
+    pain, supply = (
         (n_authors * own + PRIOR_AUTHORS * base) / (n_authors + PRIOR_AUTHORS)
         for own, base in zip(_kind_shares(kinds, size), baseline)
     )
     parts = {
         "growth": max(-1.0, min(1.0, growth_part)),
         "reach": math.log1p(n_authors) / math.log1p(max(max_authors, 1)),
-        "pain": demand,
+        "pain": pain,
         "supply": -supply,
     }
     return {k: round(v, 4) for k, v in parts.items()}

@@ -14,8 +14,10 @@ StatementKind = Literal[
     "need", "pain", "search", "workaround", "question", "offering", "role_work", "sentence", "document"
 ]
 
-#: Statement kinds that say someone has a need (used by the pain share of the score).
-DEMAND_KINDS = frozenset({"need", "pain", "search", "workaround", "question"})
+#: Statement kinds that say someone feels a need (the pain share of the score). A plain question is demand too, but
+#: not pain: in a Q&A forum nearly every statement is one, and counting them gave every cluster of the demo corpus
+#: the same pain share, 1.0, so the part told clusters apart nowhere.
+PAIN_KINDS = frozenset({"need", "pain", "search", "workaround"})
 #: Statement kinds that say someone already sells or staffs the job.
 SUPPLY_KINDS = frozenset({"offering", "role_work"})
 

@@ -282,6 +282,19 @@ def test_rank_kind_counts_feed_pain_and_supply():
     assert cluster.score_parts["supply"] == pytest.approx(-0.5)
 
 
+def test_rank_pain_tells_apart_clusters_of_a_question_forum():
+    # Every statement comes from a question; one cluster's askers also say what they need, the other's only ask.
+    when = _month(0)
+    statements = [_statement(n, when, kind="question" if n % 2 else "need") for n in range(20)]
+    statements += [_statement(n, when, kind="question") for n in range(20, 40)]
+    labels = np.array([0] * 20 + [1] * 20)
+    ranked = rank_clusters(statements, labels, {0: ClusterLabel("a", [], []), 1: ClusterLabel("b", [], [])})
+    pain = {c.id: c.score_parts["pain"] for c in ranked}
+    # A plain question is not pain: otherwise both clusters would read 1.0. Shrunk toward the corpus's 10/40.
+    assert pain[0] == pytest.approx((20 * 0.5 + 10 * 0.25) / 30, abs=1e-4)
+    assert pain[1] == pytest.approx((20 * 0.0 + 10 * 0.25) / 30, abs=1e-4)
+
+
 def test_rank_orders_by_score_and_numbers_from_one():
     rising = [round(50 * (0.1 + 0.6 * m / 23)) for m in range(24)]
     statements, labels, cluster_labels = _build({0: [50 - r for r in rising], 1: rising, 2: [5] * 24})
