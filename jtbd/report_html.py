@@ -22,7 +22,7 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import among_text, pct, series_title, share_of
+from jtbd.report_text import NOT_CALLED, among_text, not_called, pct, series_title, share_of
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -37,6 +37,11 @@ def _growth(g: dict[str, Any], *, among: bool = True) -> str:
         return "n/a"
     named = esc(among_text(g)) if among else ""
     return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])}){named}</small>"
+
+
+def _q(g: dict[str, Any]) -> str:
+    """The q-value beside a "stable" pill whose interval excludes flat (`report_text.not_called`), else ""."""
+    return f' <small class="q">q {g["q_value"]:.2g}</small>' if not_called(g) and g.get("q_value") is not None else ""
 
 
 def _pill(trend: str) -> str:
@@ -82,7 +87,9 @@ def render_html(payload: dict[str, Any]) -> str:
     else:
         parts += [
             '<h2 id="ranking">Ranking</h2>\n<div class="card">',
-            f'<p class="caption">{_how_to_read(weights, interval_span(clusters))}</p>',
+            f'<p class="caption">{_how_to_read(weights, interval_span(clusters))}'
+            + (f" {esc(NOT_CALLED)}" if any(not_called(c["growth"]) for c in clusters) else "")
+            + "</p>",
             f'<div class="scroll">{_table(clusters)}</div>',
             "</div>",
             '<h2 id="map">Map of jobs</h2>\n<div class="card map">',
@@ -132,7 +139,7 @@ def _table(clusters: Sequence[dict[str, Any]]) -> str:
         rows.append(
             f'<tr id="row-{esc(c["id"])}"><td class="n" data-v="{esc(c["rank"])}">{esc(c["rank"])}</td>'
             f'<td class="job" data-v="{esc(c["label"])}"><a href="#cluster-{esc(c["id"])}">{esc(c["label"])}</a></td>'
-            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}</td>'
+            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
             f'<td class="n ci" data-v="{rate if rate is not None else -1}">{_growth(g)} '
             f"{interval_svg(g, trend, span)}</td>"
             f'<td data-v="{esc(g.get("momentum") or 0)}">{spark_svg(c["series"], trend)}</td>'

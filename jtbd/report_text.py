@@ -19,6 +19,26 @@ TREND_MARK = {
 }
 
 
+#: Why a job can show an interval that excludes flat and still be "stable" (report.md, report.html, `jtbd show`).
+NOT_CALLED = (
+    "q: the job's own 95% interval excludes flat, but among many jobs some intervals do so by chance; a trend is "
+    "called only when its false-discovery q-value is below 0.05."
+)
+
+
+def not_called(growth: dict[str, Any]) -> bool:
+    """A stable job whose own 95% interval lies above or below flat: the trend did not pass the false-discovery
+    control. The reports show its q-value so the interval and the class do not seem to contradict each other."""
+    low, high = growth.get("low"), growth.get("high")
+    return growth.get("trend") == "stable" and low is not None and high is not None and (low > 1 or high < 1)
+
+
+def trend_cell(growth: dict[str, Any]) -> str:
+    """The class as the ranking table shows it: "▲ rising", or "● stable (q 0.09)" when the trend was not called."""
+    mark = TREND_MARK.get(growth.get("trend") or "unknown", "? unknown")
+    return f"{mark} (q {growth['q_value']:.2g})" if not_called(growth) and growth.get("q_value") is not None else mark
+
+
 def counted(point: dict[str, Any]) -> int:
     """What the growth fit counted in a period: statements capped per author, or, in output folders written before
     `counted` existed, distinct authors."""
@@ -115,9 +135,11 @@ def render_markdown(payload: dict[str, Any]) -> str:
         growth = _growth_text(c["growth"]) + among_text(c["growth"])
         lines.append(
             f"| {c['rank']} | [{_md(c['label'])}](#cluster-{c['id']}){' ⚠ unstable' if c.get('unstable') else ''} | "
-            f"{TREND_MARK[c['growth']['trend']]} | {growth} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
+            f"{trend_cell(c['growth'])} | {growth} | {c['n_authors']:,} | {c['size']:,} | {c['score']:.2f} |"
         )
     lines.append("")
+    if any(not_called(c["growth"]) for c in clusters):
+        lines += [NOT_CALLED, ""]
     for c in clusters:
         shares = [p["share"] for p in c["series"]]
         growth = f"{_growth_text(c['growth'])} per year{among_text(c['growth'])}"
@@ -130,7 +152,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
                 if c.get("unstable")
                 else []
             ),
-            f"**Trend:** {TREND_MARK[c['growth']['trend']]}, {growth} · **Share per period:** `{sparkline(shares)}`  ",
+            f"**Trend:** {trend_cell(c['growth'])}, {growth} · **Share per period:** `{sparkline(shares)}`  ",
             *([f"**Other series:** {other}  "] if (other := _other_series(c)) else []),
             f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
             f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
@@ -163,7 +185,9 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
     g = c["growth"]
     trend = f"{TREND_MARK.get(g['trend'], g['trend'])}, {_growth_text(g)} per year{among_text(g)}"
     if g.get("q_value") is not None:
-        trend += f", q {g['q_value']:.2g}"
+        trend += f", q {g['q_value']:.2g}" + (
+            " (not called: above the 0.05 false-discovery bar)" if not_called(g) else ""
+        )
     if g.get("momentum") is not None:
         trend += f", momentum {g['momentum']:.2f}x"
     lines = [f"#{c['rank']} {c['label']}  (cluster {c['id']})", f"Trend:      {trend}"]

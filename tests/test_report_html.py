@@ -23,7 +23,7 @@ import pytest
 
 from jtbd.report_html import render_html
 from jtbd.report_svg import chart_svg, wilson
-from jtbd.report_text import render_markdown
+from jtbd.report_text import NOT_CALLED, render_cluster_text, render_markdown
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -167,6 +167,23 @@ def test_report_markdown_names_the_headline_series_and_lists_the_others():
     assert "**Other series:** all voices +20% (−4% to +50%), stable; among postings −10% (−28% to +12%), stable" in (
         markdown
     )
+
+
+def test_report_stable_job_whose_interval_excludes_flat_shows_its_q_value():
+    # Its own interval lies above flat, but its q-value misses the 0.05 bar: "stable", and the reports say why.
+    payload = _payload()
+    payload["clusters"][1]["growth"] = {**_growth(1.5, "stable"), "q_value": 0.09}
+    markdown, html = render_markdown(payload), render_html(payload)
+    assert "| ● stable (q 0.09) | +50% (+20% to +88%) |" in markdown
+    assert markdown.count(NOT_CALLED) == 1
+    assert '<span class="pill t-stable">● stable</span> <small class="q">q 0.09</small>' in html
+    assert NOT_CALLED.replace("'", "&#x27;") in html
+    assert "q 0.09 (not called: above the 0.05 false-discovery bar)" in render_cluster_text(payload, 0)
+    # An interval that spans flat needs no explanation.
+    payload["clusters"][1]["growth"] = {**_growth(1.02, "stable"), "q_value": 0.9}
+    markdown, html = render_markdown(payload), render_html(payload)
+    assert "(q 0.9)" not in markdown and NOT_CALLED not in markdown
+    assert 'class="q"' not in html
 
 
 def test_report_html_contains_table_map_and_cards():
