@@ -524,7 +524,7 @@ def evaluate(
     naive = naive_fits(ranked)
     by_rate = order([c for c in ranked if c.growth.rate is not None], lambda c: c.growth.rate)
     by_low = order([c for c in ranked if c.growth.low is not None], lambda c: c.growth.low)
-    # The same ranking with growth among all voices only (before each source kind got its own series).
+    # The same ranking with growth among all documents only (before each source kind got its own series).
     all_voices = {c.id: c.growth_by_kind.get("all", c.growth) for c in ranked}
     by_low_all = order([c for c in ranked if all_voices[c.id].low is not None], lambda c: all_voices[c.id].low)
     slopes = {c: fit[0] for c, fit in naive.items() if fit is not None}
@@ -804,7 +804,7 @@ def table_rows(summary: dict[str, Any]) -> list[list[str]]:
 METRICS = [
     "growing plant in top 3 by growth",
     "  jtbd ranked by point rate instead",
-    "  jtbd: growth among all voices only",
+    "  jtbd: growth among all documents only",
     "  jtbd: top 3 of the clusters called rising",
     "growing plant called rising",
     "flat plant called rising (false alarm)",
@@ -892,7 +892,7 @@ def design() -> dict[str, Any]:
         "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
         "jtbd": "jtbd.cluster.cluster_with_config with Config defaults, label_clusters, rank_clusters "
         f"(period month, window {WINDOW}): growth of the share of statements, at most MAX_PER_AUTHOR per author, "
-        "cluster and month; the headline growth (all voices, or one kind's series where that is a "
+        "cluster and month; the headline growth (all documents, or one kind's series where that is a "
         "stronger discovery); top 3 by its interval's lower bound among all clusters (also reported: by point "
         "rate, and by the all-voices series only); "
         "called rising = trend rising|emerging, declining = declining|fading",

@@ -316,7 +316,7 @@ def _fit_series(
     window: int,
     per_year: float,
 ) -> tuple[dict[int, dict[str, Growth]], dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """Growth of every cluster among all voices (in the `overall` window) and, when the corpus mixes kinds, among
+    """Growth of every cluster among all documents (in the `overall` window) and, when the corpus mixes kinds, among
     each kind's voices alone; and each cluster's counted statements and authors per period of the overall window.
     A series with fewer than MIN_VOICES authors (summed over periods) in the window gets no fit.
 
@@ -353,7 +353,7 @@ def _fit_series(
 def _headline(by_series: dict[str, Growth]) -> Growth:
     """The series with the strongest evidence of a trend: what the trend class, the ranking and the score use.
 
-    All voices, unless one kind's series passes the false-discovery control with a smaller p-value: a lucky fit
+    All documents, unless one kind's series passes the false-discovery control with a smaller p-value: a lucky fit
     on a cluster's handful of discussions must not replace its all-voices growth in the table. The other series
     stay in `growth_by_kind`.
     """

@@ -279,7 +279,7 @@ def chart_svg(c: dict[str, Any], period: str) -> str:
 
 def _fitted(c: dict[str, Any], period: str) -> list[float] | None:
     """The growth fit's expected share per period: slope from `rate`, level so that it explains every voice. The
-    chart shows all voices, so it draws the all-voices fit even where the headline growth is one kind's."""
+    chart shows all documents, so it draws the all-documents fit even where the headline growth is one kind's."""
     rate = ((c.get("growth_by_kind") or {}).get("all") or c["growth"]).get("rate")
     series = c["series"]
     if not rate or period not in PERIODS_PER_YEAR:

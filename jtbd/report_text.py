@@ -83,8 +83,8 @@ def among_text(growth: dict[str, Any]) -> str:
 
 
 def series_title(key: str) -> str:
-    """How a growth series is named beside its figures: "All voices", "Among discussions"."""
-    return "All voices" if key == "all" else f"Among {key}s"
+    """How a growth series is named beside its figures: "All documents", "Among discussions"."""
+    return "All documents" if key == "all" else f"Among {key}s"
 
 
 def pct(rate: float | None, digits: int = 0) -> str:

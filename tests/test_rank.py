@@ -399,7 +399,7 @@ def test_rank_need_rising_among_discussions_is_not_drowned_by_flat_postings():
     assert c.growth.among == "discussion" and c.growth.trend == "rising"
     assert c.growth == c.growth_by_kind["discussion"]
     assert c.growth_by_kind["posting"].trend == "stable"
-    # Among all voices the same rise is a much smaller share change: weaker evidence, a lower rate.
+    # Among all documents the same rise is a much smaller share change: weaker evidence, a lower rate.
     everyone = c.growth_by_kind["all"]
     assert everyone.p_value > c.growth.p_value and everyone.rate < c.growth.rate
 

@@ -164,7 +164,7 @@ def test_report_html_is_self_contained():
 def test_report_markdown_names_the_headline_series_and_lists_the_others():
     markdown = render_markdown(_payload())
     assert "| +80% (+44% to +125%) among discussions |" in markdown  # the ranking table
-    assert "**Other series:** all voices +20% (−4% to +50%), stable; among postings −10% (−28% to +12%), stable" in (
+    assert "**Other series:** all documents +20% (−4% to +50%), stable; among postings −10% (−28% to +12%), stable" in (
         markdown
     )
 
@@ -200,7 +200,7 @@ def test_report_html_contains_table_map_and_cards():
     assert "+80%/yr <small>(+44% to +125%) among discussions</small>" in html
     assert "+2%/yr <small>(−18% to +27%)</small>" in html  # an all-voices headline says nothing more
     # growth_by_kind: the other series get a row each; the headline's own (discussions) is the Growth row.
-    assert "<dt>All voices</dt>" in html and "<dt>Among postings</dt>" in html
+    assert "<dt>All documents</dt>" in html and "<dt>Among postings</dt>" in html
     assert "<dt>Among discussions</dt>" not in html
     assert "characters 4–41" in html and "2024-03-02" in html  # the quote's span and date
     assert "Momentum" in html and "1.40×" in html
