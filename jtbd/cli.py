@@ -285,8 +285,15 @@ def report(
             "rewrites clusters.json/csv and run.json too."
         ),
     ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="Fit growth again per week, month or quarter, from assignments.csv (clusters stay)."),
+    ] = None,
+    window: Annotated[
+        int | None, typer.Option(help="Fit growth again over this many periods, counted back from the last.")
+    ] = None,
 ) -> None:
-    """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing anything.
+    """Render report.md and report.html again from RUN_DIR/clusters.json, without clustering again.
 
     Examples:
 
@@ -295,11 +302,18 @@ def report(
       jtbd report reports/tickets    # e.g. after upgrading jtbd: new layout, same numbers
 
       jtbd report jtbd-out/startups-demo --weights growth=2,supply=0    # re-rank in a second
+
+      jtbd report jtbd-out/startups-demo --window 12 --period quarter    # growth over another window
     """
     from jtbd.report import rerender_reports
 
     try:
-        paths = rerender_reports(run_dir, weights=parse_weights(weights) if weights is not None else None)
+        paths = rerender_reports(
+            run_dir,
+            weights=parse_weights(weights) if weights is not None else None,
+            period=period,
+            window=window,
+        )
     except JtbdError as error:
         _fail(error)
         return

@@ -14,29 +14,35 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from jtbd.config import Config
 from jtbd.errors import JtbdError
-from jtbd.rank import DEFAULT_WEIGHTS, resolve_weights, score_order, weighted_score
+from jtbd.rank import DEFAULT_WEIGHTS, rank_clusters, resolve_weights, score_order, weighted_score
 from jtbd.report_html import render_html
 from jtbd.report_text import TREND_MARK, render_markdown, sparkline
-from jtbd.types import Growth, RankedCluster, Statement
+from jtbd.types import ClusterLabel, Growth, RankedCluster, Statement
 
 __all__ = [
     "OUTPUT_FILES",
     "TREND_MARK",
     "check_out_dir",
     "cluster_payload",
+    "read_assignments",
     "render_markdown",
+    "rerank",
     "rerender_reports",
     "reweight",
     "sparkline",
     "write_outputs",
 ]
 
+#: assignments.csv, one row per statement; `author` and `doc_kind` let `jtbd report --window` re-rank from it.
+ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind".split()
 #: Everything jtbd writes into an output folder; a folder holding anything else is not one of ours to replace.
 OUTPUT_FILES = frozenset({"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"})
 
@@ -189,16 +195,34 @@ def read_payload(run_dir: Path) -> dict[str, Any]:
     return payload
 
 
-def rerender_reports(run_dir: Path, *, weights: dict[str, float] | None = None) -> list[Path]:
+def rerender_reports(
+    run_dir: Path,
+    *,
+    weights: dict[str, float] | None = None,
+    period: str | None = None,
+    window: int | None = None,
+) -> list[Path]:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing.
 
-    With `weights`, every cluster is first re-scored from its reported score parts and re-ranked, and clusters.json,
-    clusters.csv and run.json are rewritten too. Everything is rendered before anything is written; each file is
-    written to a temporary file and renamed over the old one.
+    With `weights`, every cluster is first re-scored from its reported score parts and re-ranked. With `period` or
+    `window`, growth is fitted again from assignments.csv (clusters, titles and quotes stay) and the clusters are
+    re-scored and re-ranked; settings not given keep the run's. Either way clusters.json, clusters.csv and run.json
+    are rewritten too. Everything is rendered before anything is written; each file is written to a temporary file
+    and renamed over the old one.
     """
     run_dir = Path(run_dir)
     payload = read_payload(run_dir)
-    if weights is None:
+    if period is not None or window is not None:
+        config = payload["run"].get("config") or {}
+        settings = Config(
+            period=period if period is not None else config.get("period", "month"),
+            window=window if window is not None else config.get("window", 24),
+        )
+        resolved = resolve_weights(weights if weights is not None else payload["run"].get("score_weights"))
+        statements, labels = read_assignments(run_dir)
+        payload = rerank(payload, statements, labels, period=settings.period, window=settings.window, weights=resolved)
+        rendered = _payload_files(payload)
+    elif weights is None:
         rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
     else:
         rendered = _payload_files(reweight(payload, weights))
@@ -230,6 +254,41 @@ def reweight(payload: dict[str, Any], weights: dict[str, float]) -> dict[str, An
     if isinstance(run.get("config"), dict):
         run["config"] = {**run["config"], "weights": resolved}
     return {"run": run, "clusters": [{**c, "rank": i} for i, c in enumerate(clusters, start=1)]}
+
+
+def rerank(
+    payload: dict[str, Any],
+    statements: Sequence[Statement],
+    labels: np.ndarray,
+    *,
+    period: str,
+    window: int,
+    weights: dict[str, float],
+) -> dict[str, Any]:
+    """The payload with growth, series, score and rank recomputed from the statements' dates over another
+    `period`/`window`, exactly as a fresh run with those settings would give them; the clusters themselves (members,
+    titles, keyphrases, quotes, map, stability) are kept, since those settings do not change them."""
+    ids = sorted(c["id"] for c in payload["clusters"])
+    if len(labels) != len(statements) or ids != sorted(int(c) for c in set(labels.tolist()) if c >= 0):
+        raise JtbdError(
+            "assignments.csv and clusters.json name different clusters: the folder was edited or mixed with another "
+            "run's files. Run `jtbd cluster` again."
+        )
+    cluster_labels = {c["id"]: ClusterLabel(c["label"], c["keywords"], []) for c in payload["clusters"]}
+    ranked = {
+        c.id: c
+        for c in rank_clusters(statements, labels, cluster_labels, period=period, window=window, weights=weights)
+    }
+    clusters = []
+    for c in payload["clusters"]:
+        fresh = cluster_payload(ranked[c["id"]], statements)
+        changed = ("rank", "growth", "growth_by_kind", "score", "score_parts", "series")
+        clusters.append({**c, **{key: fresh[key] for key in changed}})
+    clusters.sort(key=lambda c: c["rank"])
+    run = {**payload["run"], "score_weights": weights}
+    if isinstance(run.get("config"), dict):
+        run["config"] = {**run["config"], "period": period, "window": window, "weights": weights}
+    return {"run": run, "clusters": clusters}
 
 
 def _payload_files(payload: dict[str, Any]) -> dict[str, str]:
@@ -267,7 +326,7 @@ def _clusters_csv_text(clusters: list[dict[str, Any]]) -> str:
 def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["doc_id", "statement", "cluster_id", "job", "kind", "cue", "start", "end", "created_at"])
+        writer.writerow(ASSIGNMENT_COLUMNS)
         for statement, label in zip(statements, labels):
             writer.writerow(
                 [
@@ -280,5 +339,49 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
                     statement.start,
                     statement.end,
                     statement.created_at.isoformat() if statement.created_at else "",
+                    statement.author or "",
+                    statement.doc_kind,
                 ]
             )
+
+
+def read_assignments(run_dir: Path) -> tuple[list[Statement], np.ndarray]:
+    """The statements and cluster labels of an output folder's assignments.csv, as much of each statement as
+    growth needs (when, who, which kinds); quotes and labels stay in clusters.json."""
+    path = Path(run_dir) / "assignments.csv"
+    if not path.is_file():
+        raise JtbdError(f"No assignments.csv in '{run_dir}'. Run `jtbd cluster` again to write the whole folder.")
+    statements, labels = [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ASSIGNMENT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise JtbdError(
+                f"'{path}' has no {', '.join(missing)} column: it was written by an older jtbd. Run `jtbd cluster` "
+                "again to re-rank with another --period or --window."
+            )
+        for line, row in enumerate(reader, start=2):
+            try:
+                created = datetime.fromisoformat(row["created_at"]) if row["created_at"] else None
+                labels.append(int(row["cluster_id"]))
+                start, end = int(row["start"]), int(row["end"])
+            except (TypeError, ValueError) as error:
+                raise JtbdError(
+                    f"'{path}' line {line}: {error}. Run `jtbd cluster` again to rewrite the folder."
+                ) from error
+            statements.append(
+                Statement(
+                    doc_id=row["doc_id"],
+                    text=row["statement"],
+                    start=start,
+                    end=end,
+                    kind=row["kind"],  # type: ignore[arg-type]
+                    cue=row["cue"],
+                    job=row["job"],
+                    doc_kind=row["doc_kind"],  # type: ignore[arg-type]
+                    created_at=created,
+                    author=row["author"] or None,
+                    url=None,
+                )
+            )
+    return statements, np.array(labels, dtype=int)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -479,4 +480,68 @@ def test_report_cli_report_bad_weights_exit_1_and_change_nothing(tmp_path):
         result = runner.invoke(app, ["report", str(out), "--weights", weights])
         assert result.exit_code == 1
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# Re-ranking over another period or window (`jtbd report --period/--window`)
+
+
+def test_report_assignments_round_trip_what_growth_needs(tmp_path):
+    statements = [
+        statement(0, kind="need", doc_kind="discussion", author="ann", created_at=datetime(2024, 1, 5, tzinfo=UTC)),
+        statement(1, kind="offering", doc_kind="posting", author=None, created_at=None, text='a, "quoted"\nline'),
+    ]
+    out = tmp_path / "out"
+    payload = _payload()
+    write_outputs(out, run_info=payload["run"], clusters=[], statements=statements, labels=np.array([3, -1]))
+    read, labels = report.read_assignments(out)
+    assert labels.tolist() == [3, -1]
+    assert read == [replace(s, url=None) for s in statements]
+
+
+def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpus, tmp_path):
+    def run(out: Path, *args: str) -> dict:
+        result = runner.invoke(
+            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
+        )
+        assert result.exit_code == 0, result.stderr
+        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+
+    default = run(tmp_path / "default", "--weights", "supply=1")
+    short = run(tmp_path / "short", "--weights", "supply=1", "--window", "6", "--period", "quarter")
+    assert [c["growth"] for c in short["clusters"]] != [c["growth"] for c in default["clusters"]]
+    out = tmp_path / "default"
+    assignments = (out / "assignments.csv").read_bytes()
+    result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter"])
+    assert result.exit_code == 0, result.stderr
+    reranked = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert reranked["clusters"] == short["clusters"]  # growth, series, scores and order, as if clustered again
+    assert reranked["run"]["config"]["window"] == 6 and reranked["run"]["config"]["period"] == "quarter"
+    assert reranked["run"]["score_weights"] == short["run"]["score_weights"]  # the run's weights are kept
+    assert "last 6 quarters" in (out / "report.md").read_text(encoding="utf-8")
+    assert (out / "assignments.csv").read_bytes() == assignments
+
+    result = runner.invoke(app, ["report", str(out), "--window", "24", "--period", "month"])  # back again
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))["clusters"] == default["clusters"]
+
+
+@pytest.mark.parametrize(
+    ("args", "edit", "message"),
+    [
+        (["--period", "year"], None, "period must be one of week, month, quarter"),
+        (["--window", "2"], None, "window must be at least 3 periods"),
+        (["--window", "12"], ("author", "writer"), "has no author column: it was written by an older jtbd"),
+        (["--window", "12"], ("2024-", "20x4-"), "assignments.csv' line 2: "),
+    ],
+)
+def test_report_cli_report_rerank_bad_input_exit_1_and_change_nothing(tmp_path, args, edit, message):
+    out = _written(tmp_path)
+    if edit:
+        path = out / "assignments.csv"
+        path.write_text(path.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = runner.invoke(app, ["report", str(out), *args])
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
