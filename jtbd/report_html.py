@@ -22,7 +22,7 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import NOT_CALLED, among_text, not_called, pct, series_title, share_of
+from jtbd.report_text import NOT_CALLED, among_text, not_called, notes, pct, series_title, share_of
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -78,7 +78,7 @@ def render_html(payload: dict[str, Any]) -> str:
         f'<body>\n<main>\n<header>\n<h1>Jobs to be done in {esc(name)}</h1>\n<p class="lede">{lede}</p>',
         '<div class="stats">' + "".join(f'<div class="stat"><b>{v}</b><span>{k}</span></div>' for v, k in stats),
         "</div>",
-        *(f'<p class="note">{esc(note)}</p>' for note in run.get("notes", [])),
+        *(f'<p class="note">{esc(note)}</p>' for note in notes(payload)),
         "</header>",
     ]
     weights = run.get("score_weights") or config.get("weights")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jtbd.errors import JtbdError
-from jtbd.rank import MAX_PER_AUTHOR
+from jtbd.rank import MAX_PER_AUTHOR, MIN_VOICES
 
 SPARK = "▁▂▃▄▅▆▇█"
 TREND_MARK = {
@@ -37,6 +37,29 @@ def trend_cell(growth: dict[str, Any]) -> str:
     """The class as the ranking table shows it: "▲ rising", or "● stable (q 0.09)" when the trend was not called."""
     mark = TREND_MARK.get(growth.get("trend") or "unknown", "? unknown")
     return f"{mark} (q {growth['q_value']:.2g})" if not_called(growth) and growth.get("q_value") is not None else mark
+
+
+def notes(payload: dict[str, Any]) -> list[str]:
+    """The run's notes, and one about jobs left without a growth fit because they were said before the window:
+    it names the command that fits a longer span without clustering again."""
+    run, clusters = payload["run"], payload["clusters"]
+    config = run.get("config") or {}
+    earlier = [
+        c
+        for c in clusters
+        if c["growth"].get("trend") == "unknown"
+        and c["n_authors"] >= MIN_VOICES
+        and sum(p.get("n_authors", 0) for p in c["series"]) < MIN_VOICES
+    ]
+    if not earlier or "window" not in config:
+        return list(run.get("notes", []))
+    window, period = config["window"], config.get("period", "month")
+    return [
+        *run.get("notes", []),
+        f"{len(earlier)} of {len(clusters)} jobs have {MIN_VOICES} or more authors in all but fewer than {MIN_VOICES} "
+        f"voices in the last {window} {period}s, too few to fit their growth (trend unknown). To fit a longer span "
+        f"without clustering again: jtbd report {run.get('out_dir') or 'RUN_DIR'} --window {window * 2}",
+    ]
 
 
 def counted(point: dict[str, Any]) -> int:
@@ -123,7 +146,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "interval; trends are called only after false-discovery control across clusters.",
         "",
     ]
-    for note in run.get("notes", []):
+    for note in notes(payload):
         lines += [f"> {note}", ""]
     if not clusters:
         return "\n".join(lines + ["No clusters were found.", ""])

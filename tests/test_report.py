@@ -545,3 +545,17 @@ def test_report_cli_report_rerank_bad_input_exit_1_and_change_nothing(tmp_path, 
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_report_names_jobs_said_before_the_window_and_how_to_fit_a_longer_span():
+    payload = json.loads(json.dumps(_payload()))
+    payload["run"]["out_dir"] = "/runs/demo"
+    assert not any("too few to fit" in line for line in render_markdown(payload).splitlines())  # 2 authors in all
+    payload["clusters"][1]["n_authors"] = 12  # 12 authors in all, 3 voices in the window: said mostly before it
+    note = (
+        "1 of 2 jobs have 10 or more authors in all but fewer than 10 voices in the last 24 months, too few to fit "
+        "their growth (trend unknown). To fit a longer span without clustering again: jtbd report /runs/demo "
+        "--window 48"
+    )
+    assert f"> {note}" in render_markdown(payload)
+    assert f'<p class="note">{note}</p>' in render_html(payload)
