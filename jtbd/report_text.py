@@ -30,7 +30,9 @@ def not_called(growth: dict[str, Any]) -> bool:
     """A stable job whose own 95% interval lies above or below flat: the trend did not pass the false-discovery
     control. The reports show its q-value so the interval and the class do not seem to contradict each other."""
     low, high = growth.get("low"), growth.get("high")
-    return growth.get("trend") == "stable" and low is not None and high is not None and (low > 1 or high < 1)
+    if growth.get("trend") != "stable" or low is None or high is None:
+        return False
+    return round((low - 1) * 100) > 0 or round((high - 1) * 100) < 0  # as printed: a bound shown as "+0%" is flat
 
 
 def trend_cell(growth: dict[str, Any]) -> str:

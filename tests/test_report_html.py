@@ -179,7 +179,9 @@ def test_report_stable_job_whose_interval_excludes_flat_shows_its_q_value():
     assert '<span class="pill t-stable">● stable</span> <small class="q">q 0.09</small>' in html
     assert NOT_CALLED.replace("'", "&#x27;") in html
     assert "q 0.09 (not called: above the 0.05 false-discovery bar)" in render_cluster_text(payload, 0)
-    # An interval that spans flat needs no explanation.
+    # An interval that spans flat, or whose bound prints as flat ("+0%"), needs no explanation.
+    payload["clusters"][1]["growth"] = {**_growth(0.7, "stable"), "high": 0.9997, "q_value": 0.25}
+    assert "(q 0.25)" not in render_markdown(payload)
     payload["clusters"][1]["growth"] = {**_growth(1.02, "stable"), "q_value": 0.9}
     markdown, html = render_markdown(payload), render_html(payload)
     assert "(q 0.9)" not in markdown and NOT_CALLED not in markdown
