@@ -22,7 +22,7 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import NOT_CALLED, among_text, not_called, notes, pct, series_title, share_of
+from jtbd.report_text import NOT_CALLED, among_text, not_called, notes, pct, q_text, series_title, share_of
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -41,7 +41,9 @@ def _growth(g: dict[str, Any], *, among: bool = True) -> str:
 
 def _q(g: dict[str, Any]) -> str:
     """The q-value beside a "stable" pill whose interval excludes flat (`report_text.not_called`), else ""."""
-    return f' <small class="q">q {g["q_value"]:.2g}</small>' if not_called(g) and g.get("q_value") is not None else ""
+    return (
+        f' <small class="q">q {q_text(g["q_value"])}</small>' if not_called(g) and g.get("q_value") is not None else ""
+    )
 
 
 def _pill(trend: str) -> str:
@@ -153,7 +155,7 @@ def _table(clusters: Sequence[dict[str, Any]]) -> str:
 def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> str:
     g, trend = c["growth"], trend_of(c)
     facts = [
-        ("Growth", f"{_growth(g)}" + (f" · q = {g['q_value']:.2g}" if g.get("q_value") is not None else "")),
+        ("Growth", f"{_growth(g)}" + (f" · q {esc(q_text(g['q_value']))}" if g.get("q_value") is not None else "")),
     ]
     if g.get("momentum") is not None:
         facts.append(("Momentum", f"{g['momentum']:.2f}× <small>(last quarter vs. its usual share)</small>"))

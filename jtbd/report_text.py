@@ -35,10 +35,18 @@ def not_called(growth: dict[str, Any]) -> bool:
     return round((low - 1) * 100) > 0 or round((high - 1) * 100) < 0  # as printed: a bound shown as "+0%" is flat
 
 
+def q_text(q: float) -> str:
+    """A q-value as printed: "0.09", "0.0031", or "< 0.0001" (q is stored rounded to 6 decimals, and "q = 0"
+    would claim certainty)."""
+    return "< 0.0001" if q < 0.0001 else f"{q:.2g}"
+
+
 def trend_cell(growth: dict[str, Any]) -> str:
     """The class as the ranking table shows it: "▲ rising", or "● stable (q 0.09)" when the trend was not called."""
     mark = TREND_MARK.get(growth.get("trend") or "unknown", "? unknown")
-    return f"{mark} (q {growth['q_value']:.2g})" if not_called(growth) and growth.get("q_value") is not None else mark
+    return (
+        f"{mark} (q {q_text(growth['q_value'])})" if not_called(growth) and growth.get("q_value") is not None else mark
+    )
 
 
 def notes(payload: dict[str, Any]) -> list[str]:
@@ -210,7 +218,7 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
     g = c["growth"]
     trend = f"{TREND_MARK.get(g['trend'], g['trend'])}, {_growth_text(g)} per year{among_text(g)}"
     if g.get("q_value") is not None:
-        trend += f", q {g['q_value']:.2g}" + (
+        trend += f", q {q_text(g['q_value'])}" + (
             " (not called: above the 0.05 false-discovery bar)" if not_called(g) else ""
         )
     if g.get("momentum") is not None:

@@ -362,3 +362,10 @@ def test_report_html_renders_an_output_folder_written_before_counted_statements(
     html = render_html(payload)
     assert "<em>share of voices</em> (distinct authors)" in html
     assert "2024-04: 5 of 22 counted (22.7%" in chart_svg(payload["clusters"][0], "month")
+
+
+def test_report_tiny_q_value_is_printed_as_a_bound_not_as_zero():
+    payload = _payload()
+    payload["clusters"][0]["growth"] = {**payload["clusters"][0]["growth"], "q_value": 0.0}
+    assert "q &lt; 0.0001" in render_html(payload) and "q = 0" not in render_html(payload)
+    assert "q < 0.0001" in render_cluster_text(payload, 4).splitlines()[1]
