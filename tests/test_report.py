@@ -414,16 +414,18 @@ def test_report_cli_weights_malformed_or_unknown_exit_1(make_corpus, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
-    def ranked(*args: str) -> list[dict]:
-        out = tmp_path / "-".join(args or ("default",))
-        result = runner.invoke(
-            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
-        )
-        assert result.exit_code == 0, result.stderr
-        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+def _cluster_run(corpus: Path, out: Path, *args: str) -> dict:
+    """clusters.json of `jtbd cluster CORPUS --out OUT ARGS` with the hashing model."""
+    result = runner.invoke(
+        app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
 
-    default, punished = ranked(), ranked("--weights", "growth=-5,pain=0")
+
+def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
+    default = _cluster_run(corpus, tmp_path / "default")
+    punished = _cluster_run(corpus, tmp_path / "punished", "--weights", "growth=-5,pain=0")
     assert default["run"]["score_weights"] == {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
     assert punished["run"]["score_weights"] == {"growth": -5.0, "reach": 0.5, "pain": 0.0, "supply": 0.3}
     first = default["clusters"][0]
@@ -443,14 +445,8 @@ def test_report_growth_factor_reads_as_a_change_and_tenfold_as_a_factor(rate, te
 
 
 def test_report_cli_report_weights_rerank_exactly_as_a_fresh_run(corpus, tmp_path):
-    def run(out: Path, *args: str) -> dict:
-        result = runner.invoke(
-            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
-        )
-        assert result.exit_code == 0, result.stderr
-        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
-
-    default, punished = run(tmp_path / "default"), run(tmp_path / "punished", "--weights", "growth=-5,pain=0")
+    default = _cluster_run(corpus, tmp_path / "default")
+    punished = _cluster_run(corpus, tmp_path / "punished", "--weights", "growth=-5,pain=0")
     out = tmp_path / "default"
     assignments = (out / "assignments.csv").read_bytes()
     result = runner.invoke(app, ["report", str(out), "--weights", "growth=-5,pain=0"])
@@ -500,15 +496,8 @@ def test_report_assignments_round_trip_what_growth_needs(tmp_path):
 
 
 def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpus, tmp_path):
-    def run(out: Path, *args: str) -> dict:
-        result = runner.invoke(
-            app, ["cluster", str(corpus), "--model", "hashing", "--min-cluster-size", "12", "--out", str(out), *args]
-        )
-        assert result.exit_code == 0, result.stderr
-        return json.loads((out / "clusters.json").read_text(encoding="utf-8"))
-
-    default = run(tmp_path / "default", "--weights", "supply=1")
-    short = run(tmp_path / "short", "--weights", "supply=1", "--window", "6", "--period", "quarter")
+    default = _cluster_run(corpus, tmp_path / "default", "--weights", "supply=1")
+    short = _cluster_run(corpus, tmp_path / "short", "--weights", "supply=1", "--window", "6", "--period", "quarter")
     assert [c["growth"] for c in short["clusters"]] != [c["growth"] for c in default["clusters"]]
     out = tmp_path / "default"
     assignments = (out / "assignments.csv").read_bytes()
