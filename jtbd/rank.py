@@ -354,7 +354,7 @@ def _headline(by_series: dict[str, Growth]) -> Growth:
     """The series with the strongest evidence of a trend: what the trend class, the ranking and the score use.
 
     All documents, unless one kind's series passes the false-discovery control with a smaller p-value: a lucky fit
-    on a cluster's handful of discussions must not replace its all-voices growth in the table. The other series
+    on a cluster's handful of discussions must not replace its all-documents growth in the table. The other series
     stay in `growth_by_kind`.
     """
     everyone = by_series["all"]
