@@ -93,6 +93,13 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in values)
 
 
+def share_sparkline(series: Sequence[dict[str, Any]]) -> str:
+    """A cluster's share per period as a sparkline; a period with no documents at all is a gap (a space), not a
+    drop to zero."""
+    shares = sparkline([p["share"] for p in series])
+    return "".join(mark if p["total"] else " " for mark, p in zip(shares, series))
+
+
 def _growth_text(growth: dict[str, Any]) -> str:
     if growth["rate"] is None:
         return "n/a"
@@ -174,7 +181,6 @@ def render_markdown(payload: dict[str, Any]) -> str:
     if any(not_called(c["growth"]) for c in clusters):
         lines += [NOT_CALLED, ""]
     for c in clusters:
-        shares = [p["share"] for p in c["series"]]
         growth = f"{_growth_text(c['growth'])} per year{among_text(c['growth'])}"
         lines += [
             f'## <a id="cluster-{c["id"]}"></a>{c["rank"]}. {_md(c["label"])}',
@@ -185,7 +191,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
                 if c.get("unstable")
                 else []
             ),
-            f"**Trend:** {trend_cell(c['growth'])}, {growth} · **Share per period:** `{sparkline(shares)}`  ",
+            f"**Trend:** {trend_cell(c['growth'])}, {growth} · "
+            f"**Share per period:** `{share_sparkline(c['series'])}`  ",
             *([f"**Other series:** {other}  "] if (other := _other_series(c)) else []),
             f"**Reach:** {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements · "
             f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c['kinds'].items())}  ",
@@ -233,9 +240,7 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
     ]
     dated = [p for p in c["series"] if p["total"]]
     if dated:
-        spark = "".join(
-            s if p["total"] else " " for s, p in zip(sparkline([p["share"] for p in c["series"]]), c["series"])
-        )
+        spark = share_sparkline(c["series"])
         lines.append(
             f"Share:      {c['series'][0]['period']} {spark} {c['series'][-1]['period']}  "
             f"(first {dated[0]['share']:.1%}, last {dated[-1]['share']:.1%}, peak {max(p['share'] for p in dated):.1%})"

@@ -338,6 +338,12 @@ def test_report_rerender_without_clusters_json_raises(tmp_path):
         rerender_reports(tmp_path)
 
 
+def test_report_markdown_sparkline_shows_a_period_without_documents_as_a_gap():
+    payload = json.loads(json.dumps(_payload()))
+    payload["clusters"][0]["series"][1].update(count=0, total=0, share=0.0, n_authors=0, counted=0)
+    assert "**Share per period:** `▅ █`" in render_markdown(payload)  # not `▅▁█`: no posts at all is not a drop
+
+
 def test_report_cluster_text_shows_one_cluster():
     text = render_cluster_text(json.loads(json.dumps(_payload())), 0)
     lines = text.splitlines()
