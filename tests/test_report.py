@@ -516,7 +516,17 @@ def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpu
     assert "last 6 quarters" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "assignments.csv").read_bytes() == assignments
 
-    result = runner.invoke(app, ["report", str(out), "--window", "24", "--period", "month"])  # back again
+    result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter", "--weights", "growth=-5"])
+    assert result.exit_code == 0, result.stderr
+    both = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert both["run"]["score_weights"] == {"growth": -5.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+    assert [c["score"] for c in both["clusters"]] == sorted((c["score"] for c in both["clusters"]), reverse=True)
+    for c in both["clusters"]:
+        weights = both["run"]["score_weights"]
+        assert c["score"] == pytest.approx(sum(weights[k] * v for k, v in c["score_parts"].items()), abs=1e-4)
+
+    args = ["--window", "24", "--period", "month", "--weights", "supply=1"]
+    result = runner.invoke(app, ["report", str(out), *args])  # back again
     assert result.exit_code == 0, result.stderr
     assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))["clusters"] == default["clusters"]
 
