@@ -105,12 +105,15 @@ def label_clusters(
     *,
     n_keywords: int = 8,
     max_quotes: int = 5,
+    recent: np.ndarray | None = None,
 ) -> dict[int, ClusterLabel]:
     """A label for each cluster id in `labels` (noise, -1, gets none). Two clusters never share a title.
 
     Args:
         vectors: (n_statements, dims) unit vectors aligned with `statements`.
         labels: cluster id per statement, -1 for noise.
+        recent: per statement, whether it falls in the growth window. A cluster's quotes come from those when it
+            has `max_quotes` distinct ones, so a rising job is quoted as it is said now, not as it was years ago.
     """
     cluster_ids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
     members = {c: np.flatnonzero(labels == c) for c in cluster_ids}
@@ -126,7 +129,7 @@ def label_clusters(
         by_centrality = rows[np.argsort(-(vectors[rows] @ centroid), kind="stable")]
         title = _unique_title(statements, by_centrality, used_titles, words)
         used_titles.add(title)
-        quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes)
+        quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes, recent)
         jobs = representative_jobs(statements, by_centrality)
         out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes, jobs=jobs)
     return out
@@ -182,13 +185,26 @@ def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used
 
 
 def _distinct_quotes(
-    statements: Sequence[Statement], rows: np.ndarray, vectors: np.ndarray, centroid: np.ndarray, k: int
+    statements: Sequence[Statement],
+    rows: np.ndarray,
+    vectors: np.ndarray,
+    centroid: np.ndarray,
+    k: int,
+    recent: np.ndarray | None = None,
 ) -> list[int]:
-    """MMR over the cluster's statements, one quote per distinct text."""
-    seen: dict[str, int] = {}
-    for row in rows:
-        seen.setdefault(statements[int(row)].text.strip().lower(), int(row))
-    distinct = np.array(sorted(seen.values()), dtype=int)
+    """MMR over the cluster's statements, one quote per distinct text; over its `recent` ones when there are k."""
+
+    def distinct_rows(candidates: np.ndarray) -> np.ndarray:
+        seen: dict[str, int] = {}
+        for row in candidates:
+            seen.setdefault(statements[int(row)].text.strip().lower(), int(row))
+        return np.array(sorted(seen.values()), dtype=int)
+
+    distinct = distinct_rows(rows)
+    if recent is not None:
+        newer = distinct_rows(rows[recent[rows]])
+        if len(newer) >= k:
+            distinct = newer
     picked = mmr(vectors[distinct], centroid, k)
     return [int(distinct[i]) for i in picked]
 

@@ -25,7 +25,7 @@ from jtbd.extract import JobCache, extract
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
-from jtbd.rank import rank_clusters, resolve_weights
+from jtbd.rank import in_growth_window, rank_clusters, resolve_weights
 from jtbd.report import check_out_dir, cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
@@ -190,7 +190,12 @@ def cluster(
 
     with timed("label") as box:
         cluster_labels = label_clusters(
-            statements, embedded.vectors, labels, n_keywords=config.n_keywords, max_quotes=config.max_quotes
+            statements,
+            embedded.vectors,
+            labels,
+            n_keywords=config.n_keywords,
+            max_quotes=config.max_quotes,
+            recent=in_growth_window(statements, config.period, config.window),
         )
         box["summary"] = f"{len(cluster_labels)} labels"
 

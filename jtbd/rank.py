@@ -173,11 +173,23 @@ class _Window:
     totals: np.ndarray  # counted statements per period, all clusters and noise together (the exposure)
 
 
+def window_periods(keys: Sequence[str | None], period: str, window: int) -> list[str]:
+    """The growth window: the last `window` periods up to the latest dated statement (`keys` from `period_key`)."""
+    dated = sorted({k for k in keys if k})
+    return period_range(dated[0], dated[-1], period)[-window:] if dated else []
+
+
+def in_growth_window(statements: Sequence[Statement], period: str, window: int) -> np.ndarray:
+    """Whether each statement falls in the growth window (undated ones do not)."""
+    keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
+    periods = set(window_periods(keys, period, window))
+    return np.array([key in periods for key in keys], dtype=bool)
+
+
 def _make_window(
     keys: Sequence[str | None], voices: Sequence[str], labels: Sequence[int], period: str, window: int
 ) -> _Window:
-    dated = sorted({k for k in keys if k})
-    periods = period_range(dated[0], dated[-1], period)[-window:] if dated else []
+    periods = window_periods(keys, period, window)
     index = {p: i for i, p in enumerate(periods)}
     totals = np.zeros(len(periods))
     for (key, _voice, _label), n in Counter(zip(keys, voices, labels)).items():

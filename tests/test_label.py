@@ -192,3 +192,16 @@ def test_label_max_quotes(max_quotes):
     vectors = _unit([[1, 0.1 * n, 0] for n in range(6)])
     result = label_clusters(statements, vectors, np.zeros(6, dtype=int), max_quotes=max_quotes)
     assert len(result[0].quotes) == max_quotes
+
+
+def test_label_quotes_come_from_the_growth_window_when_it_holds_enough():
+    # Rows 0-2 are the most central but old; rows 3-6, around them, fall in the growth window.
+    statements = [_statement(n, f"distinct text {n}", "send invoices to clients") for n in range(7)]
+    vectors = _unit([[1, 0.01 * n, 0] for n in range(3)] + [[1, 0.5, 0], [1, -0.5, 0], [1, 0, 0.5], [1, 0, -0.5]])
+    labels = np.zeros(7, dtype=int)
+    recent = np.array([False] * 3 + [True] * 4)
+    assert set(label_clusters(statements, vectors, labels, max_quotes=3, recent=recent)[0].quotes) <= {3, 4, 5, 6}
+    # Fewer recent statements than quotes: drawn from all, the central old ones included.
+    old_too = label_clusters(statements, vectors, labels, max_quotes=5, recent=recent)[0].quotes
+    assert {0, 1, 2} & set(old_too)
+    assert label_clusters(statements, vectors, labels, max_quotes=3)[0].quotes[0] in {0, 1, 2}

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from jtbd.rank import (
     benjamini_hochberg,
+    in_growth_window,
     moderated_tests,
     period_key,
     period_range,
@@ -429,3 +430,10 @@ def test_rank_headline_takes_a_kind_series_only_when_it_is_a_discovery():
     assert _headline({"all": everyone, "discussion": lucky, "posting": flat_postings}) is everyone
     assert _headline({"all": everyone, "discussion": found, "posting": flat_postings}) is found
     assert _headline({"all": replace(found, among="all", p_value=0.0001), "discussion": found}).among == "all"
+
+
+def test_rank_in_growth_window_marks_the_last_periods():
+    when = [datetime(2023, 1, 5, tzinfo=UTC), datetime(2024, 6, 5, tzinfo=UTC), datetime(2024, 8, 5, tzinfo=UTC), None]
+    statements = [_statement(n, w) for n, w in enumerate(when)]
+    assert in_growth_window(statements, "month", 3).tolist() == [False, True, True, False]  # 2024-06..2024-08
+    assert in_growth_window(statements, "quarter", 8).tolist() == [True, True, True, False]
