@@ -266,8 +266,9 @@ def rerank(
     weights: dict[str, float],
 ) -> dict[str, Any]:
     """The payload with growth, series, score and rank recomputed from the statements' dates over another
-    `period`/`window`, exactly as a fresh run with those settings would give them; the clusters themselves (members,
-    titles, keyphrases, quotes, map, stability) are kept, since those settings do not change them."""
+    `period`/`window`, exactly as a fresh run with those settings would give them. The clusters themselves (members,
+    titles, keyphrases, map, stability) are kept, since those settings do not change them, and so are the quotes,
+    which a fresh run would draw from its own window (they need the vectors)."""
     ids = sorted(c["id"] for c in payload["clusters"])
     if len(labels) != len(statements) or ids != sorted(int(c) for c in set(labels.tolist()) if c >= 0):
         raise JtbdError(
