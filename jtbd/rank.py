@@ -254,7 +254,8 @@ def rank_clusters(
     overall = _make_window(keys, voices, labels.tolist(), period, window)
     fits, period_counts = _fit_series(members, statements, keys, voices, labels, overall, period, window, per_year)
 
-    max_authors = max((_n_authors(statements, rows) for rows in members.values()), default=1)
+    authors_of = {c: _n_authors(statements, rows) for c, rows in members.items()}
+    max_authors = max(authors_of.values(), default=1)
     clustered_kinds: Counter[str] = Counter(statements[r].kind for rows in members.values() for r in rows)
     baseline = _kind_shares(clustered_kinds, sum(clustered_kinds.values()))
     ranked = []
@@ -272,7 +273,7 @@ def rank_clusters(
             PeriodCount(p, int(statement_counts[i]), int(overall.totals[i]), int(authors[i]), int(counted[i]))
             for i, p in enumerate(overall.periods)
         ]
-        n_authors = _n_authors(statements, rows)
+        n_authors = authors_of[cluster_id]
         kinds: dict[str, int] = defaultdict(int)
         for row in rows:
             kinds[statements[row].kind] += 1

@@ -283,13 +283,12 @@ def rerank(
     clusters = []
     for c in payload["clusters"]:
         fresh = cluster_payload(ranked[c["id"]], statements)
-        changed = ("rank", "growth", "growth_by_kind", "score", "score_parts", "series")
-        clusters.append({**c, **{key: fresh[key] for key in changed}})
-    clusters.sort(key=lambda c: c["rank"])
-    run = {**payload["run"], "score_weights": weights}
+        clusters.append({**c, **{key: fresh[key] for key in ("growth", "growth_by_kind", "score_parts", "series")}})
+    rescored = reweight({**payload, "clusters": clusters}, weights)  # scores and order from the new parts
+    run = rescored["run"]
     if isinstance(run.get("config"), dict):
-        run["config"] = {**run["config"], "period": period, "window": window, "weights": weights}
-    return {"run": run, "clusters": clusters}
+        run["config"] = {**run["config"], "period": period, "window": window}
+    return rescored
 
 
 def _payload_files(payload: dict[str, Any]) -> dict[str, str]:
