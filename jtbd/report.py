@@ -212,6 +212,8 @@ def rerender_reports(
     """
     run_dir = Path(run_dir)
     payload = read_payload(run_dir)
+    # The folder may have been moved since the run: the commands the reports print must name where it is now.
+    payload = {**payload, "run": {**payload["run"], "out_dir": str(run_dir.resolve())}}
     if period is not None or window is not None:
         config = payload["run"].get("config") or {}
         settings = Config(

@@ -295,7 +295,8 @@ def test_report_output_parent_is_created(tmp_path):
 def _written(tmp_path: Path) -> Path:
     payload = _payload()
     out = tmp_path / "out"
-    write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    run_info = {**payload["run"], "out_dir": str(out.resolve())}  # as the pipeline records it
+    write_outputs(out, run_info=run_info, clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
     return out
 
 
@@ -315,6 +316,17 @@ def test_report_cli_report_reproduces_a_pipeline_run(first_run):
     result = runner.invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # byte for byte, nothing added
+
+
+def test_report_rerender_of_a_moved_folder_names_where_it_is_now(first_run, tmp_path):
+    moved = tmp_path / "moved"
+    first_run.out_dir.rename(moved)
+    result = runner.invoke(app, ["report", str(moved), "--weights", "growth=2"])
+    assert result.exit_code == 0, result.stderr
+    for name in ("report.html", "run.json", "clusters.json"):
+        text = (moved / name).read_text(encoding="utf-8")
+        assert str(moved.resolve()) in text
+        assert str(first_run.out_dir) not in text
 
 
 def test_report_rerender_keeps_old_reports_when_rendering_fails(tmp_path, monkeypatch):
