@@ -127,5 +127,5 @@ class RankedCluster:
     series: list[PeriodCount]
     kind_counts: dict[str, int]
     #: Every series fitted, "all" and each source kind, when the corpus mixes kinds (empty otherwise); `growth` is
-    #: "all" unless a kind's series is a stronger discovery.
+    #: the one whose growth is surest (`rank._headline`).
     growth_by_kind: dict[str, Growth] = field(default_factory=dict)

@@ -419,17 +419,47 @@ def test_rank_false_discovery_control_spans_every_series_of_every_cluster():
     assert [g.q_value for g in fits] == pytest.approx(expected, rel=1e-3, abs=2e-6)  # p and q rounded to 1e-6
 
 
-def test_rank_headline_takes_a_kind_series_only_when_it_is_a_discovery():
+def test_rank_headline_is_the_surest_growth_and_prefers_discoveries():
     from jtbd.rank import _headline
     from jtbd.types import Growth
 
     everyone = Growth(1.05, 0.9, 1.2, 0.5, 24, "stable", q_value=0.7)
-    lucky = Growth(11.0, 1.9, 60.0, 0.01, 24, "stable", q_value=0.11, among="discussion")  # 11 voices, not confirmed
+    lucky = Growth(11.0, 0.8, 150.0, 0.04, 24, "stable", q_value=0.3, among="discussion")  # 11 voices: wide
+    diluted = Growth(1.3, 1.02, 1.7, 0.03, 24, "stable", q_value=0.2)
+    clearer = Growth(2.4, 1.2, 4.8, 0.01, 24, "stable", q_value=0.1, among="discussion")
     found = Growth(2.1, 1.4, 3.1, 0.0004, 24, "rising", q_value=0.01, among="discussion")
     flat_postings = Growth(1.0, 0.9, 1.1, 0.9, 24, "stable", q_value=0.9, among="posting")
+    # A huge rate on a handful of voices does not beat a flat all-documents fit: its lower bound is lower.
     assert _headline({"all": everyone, "discussion": lucky, "posting": flat_postings}) is everyone
-    assert _headline({"all": everyone, "discussion": found, "posting": flat_postings}) is found
-    assert _headline({"all": replace(found, among="all", p_value=0.0001), "discussion": found}).among == "all"
+    # Without any discovery, the series whose growth is surest (highest lower bound) heads the row.
+    assert _headline({"all": diluted, "discussion": clearer, "posting": flat_postings}) is clearer
+    # A discovery beats every fit that is not one, whatever their bounds; a tie goes to all documents.
+    assert _headline({"all": everyone, "discussion": found, "posting": replace(found, low=1.6, q_value=0.2)}) is found
+    assert _headline({"all": replace(found, among="all"), "discussion": found}).among == "all"
+    # Nothing fitted: the all-documents series, unknown.
+    unknown = Growth(None, None, None, None, 3, "unknown")
+    assert _headline({"all": unknown, "discussion": unknown}) is unknown
+
+
+def test_rank_intervals_are_widened_for_picking_one_of_three_series(monkeypatch):
+    """Mixed kinds: each fit's interval is a 98.3% one (Bonferroni over three), so the picked one is still 95%."""
+    from scipy.special import stdtrit
+
+    from jtbd import rank
+
+    fit = poisson_fit(np.array([3, 5, 4, 6, 8, 7, 9, 12, 10, 13]), np.full(10, 100), 12.0)
+    assert fit is not None
+    for confidence in (0.95, 1 - 0.05 / 3):
+        trend = fit.test(confidence=confidence)
+        assert trend is not None and trend.critical == pytest.approx(stdtrit(fit.df, 0.5 + confidence / 2))
+    levels: list[float] = []
+    real = rank.moderated_tests
+    monkeypatch.setattr(
+        rank, "moderated_tests", lambda fits, confidence: levels.append(confidence) or real(fits, confidence)
+    )
+    rank_clusters(*_rising_need_among_flat_postings())
+    rank_clusters(*_build({0: [5 + i for i in range(24)], 1: [30] * 24}))
+    assert levels == pytest.approx([1 - 0.05 / 3, 0.95])
 
 
 def test_rank_in_growth_window_marks_the_last_periods():
