@@ -431,8 +431,11 @@ def test_rank_headline_is_the_surest_growth_and_prefers_discoveries():
     flat_postings = Growth(1.0, 0.9, 1.1, 0.9, 24, "stable", q_value=0.9, among="posting")
     # A huge rate on a handful of voices does not beat a flat all-documents fit: its lower bound is lower.
     assert _headline({"all": everyone, "discussion": lucky, "posting": flat_postings}) is everyone
-    # Without any discovery, the series whose growth is surest (highest lower bound) heads the row.
+    # Without any discovery, the series whose growth is surest (highest lower bound) heads the row when that bound
+    # is above flat; a stable kind's series with a slightly higher bound does not displace all documents.
     assert _headline({"all": diluted, "discussion": clearer, "posting": flat_postings}) is clearer
+    assert _headline({"all": everyone, "discussion": replace(everyone, low=0.95, among="discussion")}) is everyone
+    assert _headline({"all": everyone, "discussion": replace(clearer, low=1.01)}).among == "discussion"
     # A discovery beats every fit that is not one, whatever their bounds; a tie goes to all documents.
     assert _headline({"all": everyone, "discussion": found, "posting": replace(found, low=1.6, q_value=0.2)}) is found
     assert _headline({"all": replace(found, among="all"), "discussion": found}).among == "all"
