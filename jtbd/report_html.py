@@ -22,7 +22,17 @@ from jtbd.report_svg import (
     spark_svg,
     trend_of,
 )
-from jtbd.report_text import NOT_CALLED, among_text, not_called, notes, pct, q_text, series_title, share_of
+from jtbd.report_text import (
+    NOT_CALLED,
+    among_text,
+    interval_text,
+    not_called,
+    notes,
+    pct,
+    q_text,
+    series_title,
+    share_of,
+)
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -63,7 +73,7 @@ def render_html(payload: dict[str, Any]) -> str:
     lede = (
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>{share}</em> ({counting}) "
-        f"over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with its 95% interval; "
+        f"over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with {interval_text(clusters)}; "
         "a trend is called only after false-discovery control across all jobs."
     )
     stats = [

@@ -86,6 +86,17 @@ def share_of(clusters: Sequence[dict[str, Any]]) -> tuple[str, str]:
     return "share of statements", f"each author counted at most {MAX_PER_AUTHOR} times a period"
 
 
+def interval_text(clusters: Sequence[dict[str, Any]]) -> str:
+    """How the growth interval reads: when discussions and postings are fitted apart, the one shown was picked from
+    three series, so each interval is widened (Bonferroni) for the pick to stay a 95% statement."""
+    if any(c.get("growth_by_kind") for c in clusters):
+        return (
+            "its 95% interval (fitted among all documents, discussions and postings apart; the surest of the three "
+            "is shown, each interval widened so that the pick stays 95%)"
+        )
+    return "its 95% interval"
+
+
 def sparkline(values: Sequence[float]) -> str:
     top = max(values, default=0)
     if top <= 0:
@@ -159,8 +170,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
         f"Growth is the change per year of a cluster's *{share}* ({counting}), over the last "
-        f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with its 95% "
-        "interval; trends are called only after false-discovery control across clusters.",
+        f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with "
+        f"{interval_text(clusters)}; trends are called only after false-discovery control across clusters.",
         "",
     ]
     for note in notes(payload):

@@ -198,7 +198,7 @@ def test_report_html_contains_table_map_and_cards():
     assert html.count('aria-label="share per month"') == 4  # one trend chart per cluster
     assert html.count("<circle") - html.count('class="iv"') >= 3  # the map's bubbles (plus chart dots)
     assert 'aria-label="map of jobs"' in html
-    # The headline growth is the discussions' series (the strongest evidence): said so beside the figures.
+    # The headline growth is the discussions' series (the surest growth): said so beside the figures.
     assert "+80%/yr <small>(+44% to +125%) among discussions</small>" in html
     assert "+2%/yr <small>(−18% to +27%)</small>" in html  # an all-voices headline says nothing more
     # growth_by_kind: the other series get a row each; the headline's own (discussions) is the Growth row.
@@ -208,6 +208,17 @@ def test_report_html_contains_table_map_and_cards():
     assert "Momentum" in html and "1.40×" in html
     assert "1·growth + 0.5·reach + 0.5·pain + 0.3·supply" in html
     assert "3 statements have no date." in html
+
+
+def test_report_says_the_interval_is_widened_only_when_series_are_picked_from():
+    from jtbd.report_text import render_markdown
+
+    mixed = _payload()
+    single = {**mixed, "clusters": [{**c, "growth_by_kind": {}} for c in mixed["clusters"]]}
+    for render in (render_html, render_markdown):
+        assert "the surest of the three is shown" in render(mixed)
+        text = render(single)
+        assert "with its 95% interval;" in text and "surest" not in text
 
 
 def test_report_html_escapes_user_text():
