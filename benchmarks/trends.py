@@ -735,7 +735,8 @@ def summarise_setting(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "growing_called_rising": rate([t in rising for t in get("growing", "trend")]),
             "flat_called_rising": rate([t in rising for t in get("flat", "trend")]),
             "flat_called_declining": rate([t in falling for t in get("flat", "trend")]),
-            "flat_top3_by_rate": rate(top("flat", "rank_by_rate")),
+            # The same order as the growing plant's row: a flat plant there is what a reader would mistake for growth.
+            "flat_top3_by_low": rate(top("flat", "rank_by_low")),
             "fading_called_declining": rate([t in falling for t in get("fading", "trend")]),
             "median_share_of_clusters_called_rising": median([run["share_called_rising"] for run in runs]),
             "median_share_of_clusters_called_declining": median([run["share_called_declining"] for run in runs]),
@@ -790,7 +791,7 @@ def table_rows(summary: dict[str, Any]) -> list[list[str]]:
             (j["growing_called_rising"], n["growing_called_rising"]),
             (j["flat_called_rising"], n["flat_called_rising"]),
             (j["flat_called_declining"], n["flat_called_declining"]),
-            (j["flat_top3_by_rate"], n["flat_top3_by_slope"]),
+            (j["flat_top3_by_low"], n["flat_top3_by_slope"]),
             (j["fading_called_declining"], n["fading_called_declining"]),
         ]
         for row, (a, b) in zip(rows, cells):
