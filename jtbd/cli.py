@@ -313,6 +313,7 @@ def report(
             weights=parse_weights(weights) if weights is not None else None,
             period=period,
             window=window,
+            say=lambda message: typer.echo(message, err=True),
         )
     except JtbdError as error:
         _fail(error)

@@ -20,6 +20,7 @@ import numpy as np
 from jtbd import store
 from jtbd.errors import ModelError
 from jtbd.models import ModelSpec, get_spec, read_build_info, verified_model_dir, verify_built_model
+from jtbd.types import Statement
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -161,6 +162,14 @@ def make_embedder(model: str, *, batch_size: int = 64) -> Embedder:
     return EMBEDDERS[spec.kind](spec, batch_size)
 
 
+def embedding_text(statement: Statement, unit: str) -> str:
+    """What gets embedded: the normalised job, which groups different wordings of one job, unless it is too
+    short to carry meaning alone; then the statement's own words."""
+    if unit == "statement" and len(statement.job.split()) >= 3:
+        return statement.job
+    return statement.text
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -238,6 +247,16 @@ def embed_texts(
     for row, digest in enumerate(row_hashes):
         matrix[row] = found[digest]
     return EmbedResult(vectors=matrix, n_unique=len(hashes), n_new=len(missing))
+
+
+def cached_vectors(texts: Sequence[str], model_id: str, cache: EmbeddingCache) -> np.ndarray | None:
+    """The vectors `texts` were embedded with by the model `model_id`, from the cache alone (nothing is embedded);
+    None when any of them is not there (another machine, or another home folder)."""
+    row_hashes = [text_hash(text) for text in texts]
+    found = cache.get(model_id, sorted(set(row_hashes)))
+    if not row_hashes or any(digest not in found for digest in row_hashes):
+        return None
+    return np.stack([found[digest] for digest in row_hashes])
 
 
 def _normalise(matrix: np.ndarray) -> np.ndarray:

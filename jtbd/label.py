@@ -124,8 +124,7 @@ def label_clusters(
     out = {}
     for cluster_id, words in zip(cluster_ids, keywords):
         rows = members[cluster_id]
-        centroid = vectors[rows].mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
+        centroid = _centroid(vectors, rows)
         by_centrality = rows[np.argsort(-(vectors[rows] @ centroid), kind="stable")]
         title = _unique_title(statements, by_centrality, used_titles, words)
         used_titles.add(title)
@@ -133,6 +132,29 @@ def label_clusters(
         jobs = representative_jobs(statements, by_centrality)
         out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes, jobs=jobs)
     return out
+
+
+def cluster_quotes(
+    statements: Sequence[Statement],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    *,
+    max_quotes: int = 5,
+    recent: np.ndarray | None = None,
+) -> dict[int, list[int]]:
+    """Each cluster's quotes (statement rows), picked as `label_clusters` picks them: for `jtbd report --window`,
+    which draws them again from another growth window without labelling again."""
+    cluster_ids = sorted(int(c) for c in set(labels.tolist()) if c >= 0)
+    out = {}
+    for cluster_id in cluster_ids:
+        rows = np.flatnonzero(labels == cluster_id)
+        out[cluster_id] = _distinct_quotes(statements, rows, vectors, _centroid(vectors, rows), max_quotes, recent)
+    return out
+
+
+def _centroid(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    centroid = vectors[rows].mean(axis=0)
+    return centroid / (np.linalg.norm(centroid) or 1.0)
 
 
 def representative_jobs(statements: Sequence[Statement], ranked_rows: np.ndarray, k: int = 8) -> list[str]:

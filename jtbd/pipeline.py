@@ -20,7 +20,7 @@ import numpy as np
 from jtbd import history
 from jtbd.cluster import cluster_stability, cluster_with_config
 from jtbd.config import Config, load_config
-from jtbd.embed import Embedder, EmbeddingCache, embed_texts, make_embedder
+from jtbd.embed import Embedder, EmbeddingCache, embed_texts, embedding_text, make_embedder
 from jtbd.extract import JobCache, extract
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
@@ -258,14 +258,6 @@ def cluster(
         warnings=warnings,
         info=info,
     )
-
-
-def embedding_text(statement: Statement, unit: str) -> str:
-    """What gets embedded: the normalised job, which groups different wordings of one job, unless it is too
-    short to carry meaning alone; then the statement's own words."""
-    if unit == "statement" and len(statement.job.split()) >= 3:
-        return statement.job
-    return statement.text
 
 
 def _within(documents: list[Document], config: Config) -> list[Document]:

@@ -13,16 +13,23 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from jtbd.config import Config
+from jtbd.config import Config, home_dir
 from jtbd.errors import JtbdError
-from jtbd.rank import DEFAULT_WEIGHTS, rank_clusters, resolve_weights, score_order, weighted_score
+from jtbd.rank import (
+    DEFAULT_WEIGHTS,
+    in_growth_window,
+    rank_clusters,
+    resolve_weights,
+    score_order,
+    weighted_score,
+)
 from jtbd.report_html import render_html
 from jtbd.report_text import TREND_MARK, render_markdown, sparkline
 from jtbd.types import ClusterLabel, Growth, RankedCluster, Statement
@@ -34,6 +41,7 @@ __all__ = [
     "cluster_payload",
     "read_assignments",
     "render_markdown",
+    "requote",
     "rerank",
     "rerender_reports",
     "reweight",
@@ -41,8 +49,11 @@ __all__ = [
     "write_outputs",
 ]
 
-#: assignments.csv, one row per statement; `author` and `doc_kind` let `jtbd report --window` re-rank from it.
-ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind".split()
+#: assignments.csv, one row per statement; `author` and `doc_kind` let `jtbd report --window` re-rank from it, and
+#: `url` lets it quote from the new window with links.
+ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind url".split()
+#: Columns a folder needs for `jtbd report --window`; without `url` (folders written before it) quotes stay.
+RERANK_COLUMNS = ASSIGNMENT_COLUMNS[:-1]
 #: Everything jtbd writes into an output folder; a folder holding anything else is not one of ours to replace.
 OUTPUT_FILES = frozenset({"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"})
 
@@ -201,14 +212,16 @@ def rerender_reports(
     weights: dict[str, float] | None = None,
     period: str | None = None,
     window: int | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without recomputing.
 
     With `weights`, every cluster is first re-scored from its reported score parts and re-ranked. With `period` or
-    `window`, growth is fitted again from assignments.csv (clusters, titles and quotes stay) and the clusters are
-    re-scored and re-ranked; settings not given keep the run's. Either way clusters.json, clusters.csv and run.json
-    are rewritten too. Everything is rendered before anything is written; each file is written to a temporary file
-    and renamed over the old one.
+    `window`, growth is fitted again from assignments.csv (clusters and titles stay) and the clusters are re-scored
+    and re-ranked; settings not given keep the run's. Quotes are then drawn again from the new window, with the
+    run's vectors from the embedding cache; where those are not all there, the quotes stay and `say` is told why.
+    Either way clusters.json, clusters.csv and run.json are rewritten too. Everything is rendered before anything
+    is written; each file is written to a temporary file and renamed over the old one.
     """
     run_dir = Path(run_dir)
     payload = read_payload(run_dir)
@@ -223,6 +236,11 @@ def rerender_reports(
         resolved = resolve_weights(weights if weights is not None else payload["run"].get("score_weights"))
         statements, labels = read_assignments(run_dir)
         payload = rerank(payload, statements, labels, period=settings.period, window=settings.window, weights=resolved)
+        vectors, why_not = _run_vectors(run_dir, payload["run"], statements)
+        if vectors is not None:
+            payload = requote(payload, statements, labels, vectors)
+        elif say:
+            say(f"Quotes kept as the run picked them from its own window: {why_not}.")
         rendered = _payload_files(payload)
     elif weights is None:
         rendered = {"report.md": render_markdown(payload), "report.html": render_html(payload)}
@@ -270,7 +288,7 @@ def rerank(
     """The payload with growth, series, score and rank recomputed from the statements' dates over another
     `period`/`window`, exactly as a fresh run with those settings would give them. The clusters themselves (members,
     titles, keyphrases, map, stability) are kept, since those settings do not change them, and so are the quotes,
-    which a fresh run would draw from its own window (they need the vectors)."""
+    which need the vectors (`requote`)."""
     ids = sorted(c["id"] for c in payload["clusters"])
     if len(labels) != len(statements) or ids != sorted(int(c) for c in set(labels.tolist()) if c >= 0):
         raise JtbdError(
@@ -291,6 +309,41 @@ def rerank(
     if isinstance(run.get("config"), dict):
         run["config"] = {**run["config"], "period": period, "window": window}
     return rescored
+
+
+def requote(
+    payload: dict[str, Any], statements: Sequence[Statement], labels: np.ndarray, vectors: np.ndarray
+) -> dict[str, Any]:
+    """The payload with each cluster's quotes drawn again from the growth window in its run config, exactly as a
+    fresh run with that window would draw them (`label.cluster_quotes`)."""
+    from jtbd.label import cluster_quotes
+
+    config = payload["run"].get("config") or {}
+    recent = in_growth_window(statements, config.get("period", "month"), config.get("window", 24))
+    picked = cluster_quotes(statements, vectors, labels, max_quotes=config.get("max_quotes", 5), recent=recent)
+    clusters = [{**c, "quotes": [_quote(statements[row]) for row in picked[c["id"]]]} for c in payload["clusters"]]
+    return {**payload, "clusters": clusters}
+
+
+def _run_vectors(run_dir: Path, run: dict[str, Any], statements: Sequence[Statement]) -> tuple[np.ndarray | None, str]:
+    """The vectors the run clustered, from the embedding cache in the home folder (nothing is embedded again), or
+    None and why not."""
+    from jtbd.embed import EmbeddingCache, cached_vectors, embedding_text
+
+    with (Path(run_dir) / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+        if "url" not in next(csv.reader(handle), []):
+            return None, "assignments.csv has no url column (written by an older jtbd)"
+    model_id = (run.get("models") or {}).get("embedder_id")
+    store_path = home_dir() / "cache.duckdb"
+    if not model_id:
+        return None, "run.json names no embedder_id"
+    if not store_path.is_file():
+        return None, f"no embedding cache at {store_path}"
+    unit = (run.get("config") or {}).get("unit", "statement")
+    vectors = cached_vectors([embedding_text(s, unit) for s in statements], model_id, EmbeddingCache(store_path))
+    if vectors is None:
+        return None, f"the embedding cache at {store_path} does not hold all of this run's vectors"
+    return vectors, ""
 
 
 def _payload_files(payload: dict[str, Any]) -> dict[str, str]:
@@ -343,6 +396,7 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
                     statement.created_at.isoformat() if statement.created_at else "",
                     statement.author or "",
                     statement.doc_kind,
+                    statement.url or "",
                 ]
             )
 
@@ -356,7 +410,7 @@ def read_assignments(run_dir: Path) -> tuple[list[Statement], np.ndarray]:
     statements, labels = [], []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in ASSIGNMENT_COLUMNS if c not in (reader.fieldnames or [])]
+        missing = [c for c in RERANK_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise JtbdError(
                 f"'{path}' has no {', '.join(missing)} column: it was written by an older jtbd. Run `jtbd cluster` "
@@ -383,7 +437,7 @@ def read_assignments(run_dir: Path) -> tuple[list[Statement], np.ndarray]:
                     doc_kind=row["doc_kind"],  # type: ignore[arg-type]
                     created_at=created,
                     author=row["author"] or None,
-                    url=None,
+                    url=row.get("url") or None,
                 )
             )
     return statements, np.array(labels, dtype=int)

@@ -53,6 +53,16 @@ def test_embed_cache_hit_on_second_call(tmp_path, hashing):
     assert first.vectors.dtype == np.float32 and first.vectors.shape == (5, hashing.dimensions)
 
 
+def test_embed_cached_vectors_are_the_run_vectors_or_none(tmp_path, hashing):
+    cache = EmbeddingCache(tmp_path / "cache.duckdb")
+    texts = ["file taxes", "hire a designer", "file taxes"]
+    run = embed_texts(texts, hashing, cache).vectors
+    found = embed.cached_vectors(texts, hashing.model_id, cache)
+    assert found is not None and np.array_equal(found, run)  # in row order, duplicates included
+    assert embed.cached_vectors([*texts, "never embedded"], hashing.model_id, cache) is None
+    assert embed.cached_vectors(texts, "another model", cache) is None
+
+
 def test_embed_duplicates_are_embedded_once(hashing):
     counting = CountingEmbedder(hashing)
     result = embed_texts(TEXTS + TEXTS[:2], counting, None)

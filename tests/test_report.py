@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -432,10 +431,6 @@ def test_report_cli_weights_malformed_or_unknown_exit_1(make_corpus, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-def _without_quotes(clusters: list[dict]) -> list[dict]:
-    return [{k: v for k, v in c.items() if k != "quotes"} for c in clusters]
-
-
 def _cluster_run(corpus: Path, out: Path, *args: str) -> dict:
     """clusters.json of `jtbd cluster CORPUS --out OUT ARGS` with the hashing model."""
     result = runner.invoke(
@@ -506,7 +501,14 @@ def test_report_cli_report_bad_weights_exit_1_and_change_nothing(tmp_path):
 
 def test_report_assignments_round_trip_what_growth_needs(tmp_path):
     statements = [
-        statement(0, kind="need", doc_kind="discussion", author="ann", created_at=datetime(2024, 1, 5, tzinfo=UTC)),
+        statement(
+            0,
+            kind="need",
+            doc_kind="discussion",
+            author="ann",
+            created_at=datetime(2024, 1, 5, tzinfo=UTC),
+            url="https://example.com/q/1",
+        ),
         statement(1, kind="offering", doc_kind="posting", author=None, created_at=None, text='a, "quoted"\nline'),
     ]
     out = tmp_path / "out"
@@ -514,7 +516,7 @@ def test_report_assignments_round_trip_what_growth_needs(tmp_path):
     write_outputs(out, run_info=payload["run"], clusters=[], statements=statements, labels=np.array([3, -1]))
     read, labels = report.read_assignments(out)
     assert labels.tolist() == [3, -1]
-    assert read == [replace(s, url=None) for s in statements]
+    assert read == statements
 
 
 def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpus, tmp_path):
@@ -525,11 +527,12 @@ def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpu
     assignments = (out / "assignments.csv").read_bytes()
     result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter"])
     assert result.exit_code == 0, result.stderr
+    assert "Quotes kept" not in result.stderr
     reranked = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
-    # Growth, series, scores and order as if clustered again; quotes stay those picked from the run's own window.
-    assert _without_quotes(reranked["clusters"]) == _without_quotes(short["clusters"])
+    # Growth, series, scores, order and quotes (drawn from the new window) as if clustered again.
+    assert reranked["clusters"] == short["clusters"]
     quotes = {c["id"]: c["quotes"] for c in default["clusters"]}
-    assert all(c["quotes"] == quotes[c["id"]] for c in reranked["clusters"])
+    assert any(c["quotes"] != quotes[c["id"]] for c in reranked["clusters"])  # the window moved them
     assert reranked["run"]["config"]["window"] == 6 and reranked["run"]["config"]["period"] == "quarter"
     assert reranked["run"]["score_weights"] == short["run"]["score_weights"]  # the run's weights are kept
     assert "last 6 quarters" in (out / "report.md").read_text(encoding="utf-8")
@@ -548,6 +551,31 @@ def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpu
     result = runner.invoke(app, ["report", str(out), *args])  # back again
     assert result.exit_code == 0, result.stderr
     assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))["clusters"] == default["clusters"]
+
+
+@pytest.mark.parametrize(
+    ("why", "message"),
+    [
+        ("home", "no embedding cache at"),
+        ("url", "assignments.csv has no url column (written by an older jtbd)"),
+    ],
+)
+def test_report_cli_report_window_keeps_quotes_without_the_run_vectors(corpus, tmp_path, monkeypatch, why, message):
+    default = _cluster_run(corpus, tmp_path / "out")
+    out = tmp_path / "out"
+    if why == "home":  # another machine, or another home folder: the vectors are not there
+        monkeypatch.setenv("JTBD_HOME", str(tmp_path / "elsewhere"))
+    else:  # a folder written before assignments.csv had urls
+        path = out / "assignments.csv"
+        rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(row[:-1] for row in rows)
+    result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter"])
+    assert result.exit_code == 0, result.stderr
+    assert "Quotes kept as the run picked them from its own window: " + message in result.stderr
+    reranked = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    assert {c["id"]: c["quotes"] for c in reranked["clusters"]} == {c["id"]: c["quotes"] for c in default["clusters"]}
+    assert reranked["run"]["config"]["window"] == 6
 
 
 @pytest.mark.parametrize(
