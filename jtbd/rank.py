@@ -80,7 +80,8 @@ def _next_period(key: str, period: str) -> str:
 @dataclass(frozen=True)
 class Trend:
     """A tested growth fit: slope per year, its standard error, two-sided p-value, and the multiplier of the standard
-    error that gives the 95% interval (a t quantile: the dispersion is estimated, so not 1.96)."""
+    error that gives the interval at the test's confidence (a t quantile: the dispersion is estimated, so not 1.96
+    at 95%)."""
 
     slope: float
     se: float
@@ -98,7 +99,9 @@ class PoissonFit:
     dispersion: float
     df: int
 
-    def test(self, pooled_dispersion: float = 1.0, prior_df: float = 0.0, confidence: float = 0.95) -> Trend | None:
+    def test(
+        self, pooled_dispersion: float = 1.0, prior_df: float = 0.0, confidence: float = CONFIDENCE
+    ) -> Trend | None:
         """The slope's standard error scaled by the dispersion, shrunk toward `pooled_dispersion` as if that were
         `prior_df` more periods of evidence and never below Poisson; p-value and interval from Student's t with
         the residual plus prior degrees of freedom. With a normal reference (z), 7-8% of the calls at q < 0.05 were
@@ -148,7 +151,7 @@ def poisson_fit(counts: np.ndarray, totals: np.ndarray, periods_per_year: float)
     return PoissonFit(float(beta[1]), float(covariance[1, 1]), float(((y - mu) ** 2 / mu).sum() / df), df)
 
 
-def moderated_tests(fits: Sequence[PoissonFit | None], confidence: float = 0.95) -> list[Trend | None]:
+def moderated_tests(fits: Sequence[PoissonFit | None], confidence: float = CONFIDENCE) -> list[Trend | None]:
     """Test every fit of a run together: each one's dispersion is shrunk toward the median over all of them (never
     below Poisson), worth PRIOR_DF periods of evidence."""
     dispersions = [fit.dispersion for fit in fits if fit]
