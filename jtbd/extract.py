@@ -8,6 +8,7 @@ write the job in jobs-to-be-done form (verb + object + context, lemmatised).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -246,9 +247,12 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
 
 
 class JobCache:
-    """Normalised jobs of parsed candidate sentences in the DuckDB store beside the embeddings, so a re-run (another
-    --window, --weights or --since) parses nothing it has parsed before. A key covers everything the parse depends
-    on: the sentence, where its cue ends, whether it is a title, this file's code and the parser's sha256."""
+    """What extraction found, in the DuckDB store beside the embeddings, so a re-run (another --since, --resolution
+    or --model) repeats none of it: each document's candidate sentences (the cue rules' regexes took 28 of a warm
+    whole-HN run's 62 s) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold
+    run). A key covers everything its value depends on: for candidates, the document's text, title and kind, whether
+    it is a reply, and the code of this file and of the cue rules; for jobs, the sentence, where its cue ends,
+    whether it is a title, this file's code and the parser's sha256."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -256,7 +260,31 @@ class JobCache:
     def _connect(self) -> Any:
         con = store.connect(self.path)
         con.execute("CREATE TABLE IF NOT EXISTS parsed_jobs (key VARCHAR PRIMARY KEY, job VARCHAR)")
+        con.execute("CREATE TABLE IF NOT EXISTS found_candidates (key VARCHAR PRIMARY KEY, spans VARCHAR)")
         return con
+
+    def get_spans(self, keys: Sequence[str]) -> dict[str, str]:
+        """Each known document's candidates, as `_encode_spans` wrote them."""
+        if not keys:
+            return {}
+        with self._connect() as con:
+            return dict(
+                store.rows_for_keys(
+                    con, "SELECT f.key, f.spans FROM found_candidates f JOIN wanted w USING (key)", keys
+                )
+            )
+
+    def put_spans(self, spans: dict[str, str]) -> None:
+        if not spans:
+            return
+        import pyarrow as pa
+
+        with self._connect() as con:
+            store.insert_new(
+                con,
+                "found_candidates",
+                {"key": pa.array(list(spans), pa.string()), "spans": pa.array(list(spans.values()), pa.string())},
+            )
 
     def get(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
@@ -286,6 +314,47 @@ def _parse_version() -> str:
 
     code = Path(__file__).read_bytes()
     return hashlib.sha1(code + get_spec("en_core_web_sm", "spacy").sha256.encode()).hexdigest()[:16]
+
+
+@cache
+def _find_version() -> str:
+    """Changes whenever the candidates could: this module's code (sentence splitting, boilerplate, limits) or the
+    cue rules'."""
+    from jtbd import cues
+
+    return hashlib.sha1(Path(__file__).read_bytes() + Path(cues.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _document_key(doc: Document) -> str:
+    raw = f"{_find_version()}\x00{doc.kind}\x00{doc.parent_id is not None:d}\x00{doc.title or ''}\x00{doc.text}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def _encode_spans(candidates: Sequence[Candidate]) -> str:
+    return json.dumps([[c.start, c.end, c.kind, c.cue, c.cue_end] for c in candidates], separators=(",", ":"))
+
+
+def _decode_spans(doc: Document, spans: str) -> list[Candidate]:
+    return [Candidate(doc, start, end, kind, cue, cue_end) for start, end, kind, cue, cue_end in json.loads(spans)]
+
+
+def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | None = None) -> list[Candidate]:
+    """`find_candidates` of every document, in order; with a `job_cache`, only for documents never seen before."""
+    if job_cache is None:
+        return [c for doc in documents for c in find_candidates(doc)]
+    keys = [_document_key(doc) for doc in documents]
+    known = job_cache.get_spans(keys)
+    new: dict[str, str] = {}
+    out: list[Candidate] = []
+    for doc, key in zip(documents, keys):
+        if key in known:
+            out.extend(_decode_spans(doc, known[key]))
+            continue
+        found = list(find_candidates(doc))
+        new[key] = _encode_spans(found)
+        out.extend(found)
+    job_cache.put_spans(new)
+    return out
 
 
 def _cache_key(candidate: Candidate) -> str:
@@ -322,8 +391,8 @@ def extract(
     batch_size: int = 256,
     job_cache: JobCache | None = None,
 ) -> Extraction:
-    """Job statements of all documents, in document order; with a `job_cache`, only sentences never parsed before
-    go through spaCy.
+    """Job statements of all documents, in document order; with a `job_cache`, only documents never seen before go
+    through the cue rules, and only sentences never parsed before through spaCy.
 
     `unit="sentence"` keeps every non-boilerplate sentence and `unit="document"` the whole text, so the benefit of
     statement extraction can be measured.
@@ -343,7 +412,7 @@ def extract(
                 if MIN_CHARS <= len(sentence) <= MAX_CHARS and not is_boilerplate(sentence, doc.kind):
                     out.append(_statement(doc, start, end, "sentence", "sentence", sentence))
         return Extraction(out, len(out), 0)
-    candidates = [c for doc in documents for c in find_candidates(doc)]
+    candidates = find_all_candidates(documents, job_cache)
     if job_cache is None:
         fresh = list(range(len(candidates)))
         all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size)

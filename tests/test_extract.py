@@ -8,7 +8,16 @@ from __future__ import annotations
 import pytest
 
 from jtbd.cues import english_enough
-from jtbd.extract import JobCache, extract, extract_statements, find_cue, is_boilerplate, is_vague, split_sentences
+from jtbd.extract import (
+    JobCache,
+    extract,
+    extract_statements,
+    find_candidates,
+    find_cue,
+    is_boilerplate,
+    is_vague,
+    split_sentences,
+)
 from jtbd.types import Document
 
 
@@ -323,6 +332,33 @@ def test_extract_cache_misses_when_the_extraction_code_changes(tmp_path, monkeyp
     monkeypatch.setattr("jtbd.extract._parse_version", lambda: "another version of extract.py")
     again = extract(_docs(), job_cache=cache)
     assert again.n_parsed == first.n_candidates and again.statements == first.statements
+
+
+def test_extract_second_run_finds_candidates_without_the_cue_rules(tmp_path, monkeypatch):
+    cache = JobCache(tmp_path / "cache.duckdb")
+    docs = [*_docs(), Document(id="none", source="t", kind="discussion", text="Nothing to see in this sentence.")]
+    first = extract(docs, job_cache=cache)
+
+    def no_rules(doc):
+        raise AssertionError(f"cue rules ran again on {doc.id}")
+
+    monkeypatch.setattr("jtbd.extract.find_candidates", no_rules)
+    second = extract(docs, job_cache=cache)  # the document without candidates is remembered too
+    assert second.n_candidates == first.n_candidates and second.statements == first.statements
+
+
+def test_extract_candidate_cache_misses_when_the_rules_or_the_document_kind_change(tmp_path, monkeypatch):
+    cache = JobCache(tmp_path / "cache.duckdb")
+    question = _docs()[0]
+    assert extract([question], job_cache=cache).n_candidates >= 1
+    # "How do I ..." is a search in a discussion and no cue in a posting: same text, other kind, other candidates.
+    posting = Document(id="p", source="t", kind="posting", text=question.text)
+    assert extract([posting], job_cache=cache).n_candidates == extract([posting]).n_candidates == 0
+    calls = []
+    monkeypatch.setattr("jtbd.extract._find_version", lambda: "other cue rules")
+    monkeypatch.setattr("jtbd.extract.find_candidates", lambda doc: calls.append(doc.id) or find_candidates(doc))
+    extract([question], job_cache=cache)
+    assert calls == [question.id]
 
 
 def test_extract_cache_keeps_each_documents_own_metadata(tmp_path):
