@@ -225,10 +225,15 @@ def rerender_reports(
     """
     run_dir = Path(run_dir)
     payload = read_payload(run_dir)
-    # The folder may have been moved since the run: the commands the reports print must name where it is now.
-    payload = {**payload, "run": {**payload["run"], "out_dir": str(run_dir.resolve())}}
+    config = payload["run"].get("config")
+    config = config if isinstance(config, dict) else {}
+    # The folder may have been moved since the run: the commands the reports print must name where it is now. The
+    # config records the weights as given (None: the defaults), as a fresh run with these options would.
+    run = {**payload["run"], "out_dir": str(run_dir.resolve())}
+    if config and weights is not None:
+        run["config"] = {**config, "weights": weights}
+    payload = {**payload, "run": run}
     if period is not None or window is not None:
-        config = payload["run"].get("config") or {}
         settings = Config(
             period=period if period is not None else config.get("period", "month"),
             window=window if window is not None else config.get("window", 24),
@@ -271,8 +276,6 @@ def reweight(payload: dict[str, Any], weights: dict[str, float]) -> dict[str, An
         clusters.append({**c, "score": weighted_score(parts, resolved)})
     clusters.sort(key=lambda c: score_order(c["score"], c["size"], c["id"]))
     run = {**payload["run"], "score_weights": resolved}
-    if isinstance(run.get("config"), dict):
-        run["config"] = {**run["config"], "weights": resolved}
     return {"run": run, "clusters": [{**c, "rank": i} for i, c in enumerate(clusters, start=1)]}
 
 

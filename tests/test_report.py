@@ -472,6 +472,7 @@ def test_report_cli_report_weights_rerank_exactly_as_a_fresh_run(corpus, tmp_pat
     assert [c["label"] for c in reweighted["clusters"]] != [c["label"] for c in default["clusters"]]
     assert reweighted["clusters"] == punished["clusters"]  # scores, ranks and order, as if clustered again
     assert reweighted["run"]["score_weights"] == punished["run"]["score_weights"]
+    assert reweighted["run"]["config"] == punished["run"]["config"]  # the weights as given, like the fresh run's
     assert json.loads((out / "run.json").read_text(encoding="utf-8")) == reweighted["run"]
     with (out / "clusters.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -535,6 +536,7 @@ def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpu
     assert any(c["quotes"] != quotes[c["id"]] for c in reranked["clusters"])  # the window moved them
     assert reranked["run"]["config"]["window"] == 6 and reranked["run"]["config"]["period"] == "quarter"
     assert reranked["run"]["score_weights"] == short["run"]["score_weights"]  # the run's weights are kept
+    assert reranked["run"]["config"] == short["run"]["config"]
     assert "last 6 quarters" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "assignments.csv").read_bytes() == assignments
 
