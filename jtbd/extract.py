@@ -214,10 +214,8 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     if verb is None:
         verb = next((t for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS), None)
     if verb is None:
-        kept = [
-            t for t in tokens if t.idx >= cue_offset and t.dep_ not in DROP_DEPS and not t.is_punct and t.tag_ != "POS"
-        ]
-        kept = kept or [t for t in tokens if not t.is_punct and t.dep_ not in DROP_DEPS]
+        words_only = [t for t in tokens if not (t.is_punct or t.is_space) and t.dep_ not in DROP_DEPS]
+        kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
             kept = kept[1:]  # "or use a personal bank account" starts at "use"
         return " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]) if _names_something(kept) else ""
@@ -226,6 +224,8 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb
     for token in tokens[verb.i - tokens[0].i + 1 :]:
+        if token.is_space:
+            continue  # a run of spaces in pasted text is a token of its own
         glued = not previous.whitespace_  # "co-founder", "e-commerce", "B2B/SaaS": one word for us
         previous = token
         if glued and words and (token.text in "-/+&" or words[-1].endswith(tuple("-/+&"))):

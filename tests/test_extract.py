@@ -227,6 +227,19 @@ def test_extract_job_keeps_hyphenated_words():
     assert statement.job.endswith("startup")
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("You will develop   visualizations for   our clients.", "posting"),  # the verb's path
+        ("Any recommendations for a   CRM   for   small teams?", "discussion"),  # no verb: the span's words
+    ],
+)
+def test_extract_job_has_no_runs_of_spaces(text, kind):
+    # Pasted postings carry runs of spaces; spaCy makes them tokens, and "lead   software engineer" headed a report.
+    job = _one(text, kind).job
+    assert job and job == " ".join(job.split()), job
+
+
 def test_extract_vague_jobs_are_dropped():
     assert is_vague("handle this")
     assert is_vague("find")
