@@ -255,56 +255,8 @@ class JobCache:
     whether it is a title, this file's code and the parser's sha256."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _connect(self) -> Any:
-        con = store.connect(self.path)
-        con.execute("CREATE TABLE IF NOT EXISTS parsed_jobs (key VARCHAR PRIMARY KEY, job VARCHAR)")
-        con.execute("CREATE TABLE IF NOT EXISTS found_candidates (key VARCHAR PRIMARY KEY, spans VARCHAR)")
-        return con
-
-    def get_spans(self, keys: Sequence[str]) -> dict[str, str]:
-        """Each known document's candidates, as `_encode_spans` wrote them."""
-        if not keys:
-            return {}
-        with self._connect() as con:
-            return dict(
-                store.rows_for_keys(
-                    con, "SELECT f.key, f.spans FROM found_candidates f JOIN wanted w USING (key)", keys
-                )
-            )
-
-    def put_spans(self, spans: dict[str, str]) -> None:
-        if not spans:
-            return
-        import pyarrow as pa
-
-        with self._connect() as con:
-            store.insert_new(
-                con,
-                "found_candidates",
-                {"key": pa.array(list(spans), pa.string()), "spans": pa.array(list(spans.values()), pa.string())},
-            )
-
-    def get(self, keys: Sequence[str]) -> dict[str, str]:
-        if not keys:
-            return {}
-        with self._connect() as con:
-            return dict(
-                store.rows_for_keys(con, "SELECT p.key, p.job FROM parsed_jobs p JOIN wanted w USING (key)", keys)
-            )
-
-    def put(self, jobs: dict[str, str]) -> None:
-        if not jobs:
-            return
-        import pyarrow as pa
-
-        with self._connect() as con:
-            store.insert_new(
-                con,
-                "parsed_jobs",
-                {"key": pa.array(list(jobs), pa.string()), "job": pa.array(list(jobs.values()), pa.string())},
-            )
+        self.candidates = store.TextTable(path, "found_candidates", "spans")  # values: `_encode_spans`
+        self.jobs = store.TextTable(path, "parsed_jobs", "job")
 
 
 @cache
@@ -343,7 +295,7 @@ def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | Non
     if job_cache is None:
         return [c for doc in documents for c in find_candidates(doc)]
     keys = [_document_key(doc) for doc in documents]
-    known = job_cache.get_spans(keys)
+    known = job_cache.candidates.get(keys)
     new: dict[str, str] = {}
     out: list[Candidate] = []
     for doc, key in zip(documents, keys):
@@ -353,7 +305,7 @@ def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | Non
         found = list(find_candidates(doc))
         new[key] = _encode_spans(found)
         out.extend(found)
-    job_cache.put_spans(new)
+    job_cache.candidates.put(new)
     return out
 
 
@@ -418,11 +370,11 @@ def extract(
         all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size)
     else:
         keys = [_cache_key(c) for c in candidates]
-        jobs = job_cache.get(keys)
+        jobs = job_cache.jobs.get(keys)
         fresh = [i for i, key in enumerate(keys) if key not in jobs]
         parsed = _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size)
         new = {keys[i]: job for i, job in zip(fresh, parsed)}
-        job_cache.put(new)
+        job_cache.jobs.put(new)
         jobs.update(new)
         all_jobs = [jobs[key] for key in keys]
     statements = [

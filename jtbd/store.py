@@ -62,3 +62,37 @@ def insert_new(con: Any, table: str, columns: dict[str, Any]) -> None:
 
     con.register("new_rows", pa.table(columns))
     con.execute(f"INSERT OR IGNORE INTO {table} SELECT {', '.join(columns)} FROM new_rows")
+
+
+class TextTable:
+    """A table of text values by text key in the store at `path`, created on first use: what a stage found, so
+    that a re-run need not find it again."""
+
+    def __init__(self, path: Path, table: str, column: str) -> None:
+        self.path, self.table, self.column = path, table, column
+
+    def _connect(self) -> Any:
+        con = connect(self.path)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key VARCHAR PRIMARY KEY, {self.column} VARCHAR)")
+        return con
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        """The values of those `keys` the table holds."""
+        if not keys:
+            return {}
+        query = f"SELECT t.key, t.{self.column} FROM {self.table} t JOIN wanted w USING (key)"
+        with self._connect() as con:
+            return dict(rows_for_keys(con, query, keys))
+
+    def put(self, values: dict[str, str]) -> None:
+        """Add these key -> value pairs; keys already there keep their value."""
+        if not values:
+            return
+        import pyarrow as pa
+
+        columns = {
+            "key": pa.array(list(values), pa.string()),
+            self.column: pa.array(list(values.values()), pa.string()),
+        }
+        with self._connect() as con:
+            insert_new(con, self.table, columns)
