@@ -41,12 +41,15 @@ def _asset(name: str) -> str:
     return resources.files("jtbd").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
-def _growth(g: dict[str, Any], *, among: bool = True) -> str:
-    """Rate and interval; `among` names the series when it is one kind's (not where a row's label already does)."""
+def _growth(g: dict[str, Any], *, among: bool = True, bar: str = "") -> str:
+    """Rate and interval; `among` names the series when it is one kind's (not where a row's label already does).
+    With a `bar` (the ranking's interval_svg) it follows the rate, and the interval goes on a line of its own
+    (CSS): on one line, a mixed corpus's "(+61% to +162%) among discussions" squeezed the job titles to four lines
+    and pushed the score out of sight."""
     if g.get("rate") is None:
         return "n/a"
     named = esc(among_text(g)) if among else ""
-    return f"{pct(g['rate'])}/yr <small>({pct(g['low'])} to {pct(g['high'])}){named}</small>"
+    return f"{pct(g['rate'])}/yr {bar}<small>({pct(g['low'])} to {pct(g['high'])}){named}</small>"
 
 
 def _q(g: dict[str, Any]) -> str:
@@ -152,8 +155,8 @@ def _table(clusters: Sequence[dict[str, Any]]) -> str:
             f'<tr id="row-{esc(c["id"])}"><td class="n" data-v="{esc(c["rank"])}">{esc(c["rank"])}</td>'
             f'<td class="job" data-v="{esc(c["label"])}"><a href="#cluster-{esc(c["id"])}">{esc(c["label"])}</a></td>'
             f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-            f'<td class="n ci" data-v="{rate if rate is not None else -1}">{_growth(g)} '
-            f"{interval_svg(g, trend, span)}</td>"
+            f'<td class="n ci" data-v="{rate if rate is not None else -1}">'
+            f"{_growth(g, bar=interval_svg(g, trend, span))}</td>"
             f'<td data-v="{esc(g.get("momentum") or 0)}">{spark_svg(c["series"], trend)}</td>'
             f'<td class="n" data-v="{esc(c["n_authors"])}">{c["n_authors"]:,}</td>'
             f'<td class="n" data-v="{esc(c["size"])}">{c["size"]:,}</td>'

@@ -354,6 +354,26 @@ def test_report_html_loads_in_chromium(first_run, tmp_path):
 
 
 @needs_browser
+def test_report_html_ranking_fits_a_laptop_screen_with_the_widest_cells(tmp_path):
+    # A mixed corpus names the headline series in the growth cell, and big corpora have five-digit counts: on the
+    # whole HN corpus that pushed the table 12 px past its card at any window width, hiding part of the score.
+    payload = _payload()
+    wide = {**_growth(3.23, "rising"), "low": 0.95, "high": 11.4, "among": "discussion"}
+    for c in payload["clusters"]:
+        c.update(growth=wide, n_authors=12_345, size=56_810, label="build out cutting-edge insurance technologies")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(payload), encoding="utf-8")
+    with _chromium() as browser:
+        assert _load(browser, page) == []
+        overflow = browser.execute_script(
+            "const s = document.querySelector('.scroll'); return s.scrollWidth - s.clientWidth"
+        )
+        assert overflow <= 0
+        job = browser.execute_script("return document.querySelector('td.job').getBoundingClientRect().width")
+        assert job >= 200  # room for a title on two lines, not four
+
+
+@needs_browser
 def test_report_html_injection_does_not_run_in_chromium(tmp_path):
     page = tmp_path / "evil.html"
     page.write_text(render_html(_evil_payload()), encoding="utf-8")
