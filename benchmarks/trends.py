@@ -19,6 +19,9 @@ holds many jobs. `keywords` plants only the questions of a tag whose title names
 regex per tag), a more coherent theme, as the issue asks for.
 
 Usage: python benchmarks/trends.py [--era recent|shrinking] [--themes tags|keywords] [--plants 30] [--seed 0]
+                                   [--cluster-seed N]
+`--cluster-seed` changes only Leiden's seed (the same plants, clustered again): end-to-end figures move by several
+plants from one partition to another, so compare variants over more than one cluster seed.
 Reads ../shared/corpora/{hn-whoishiring-2018-2026,startups-stackexchange-2009-2017} (skips cleanly when absent);
 prints a table and writes benchmarks/results/trends.json. Extraction runs once (cached in benchmarks/.cache/) and
 texts are embedded once (jtbd's DuckDB embedding cache, benchmarks/.cache/cache.duckdb).
@@ -145,6 +148,9 @@ def main() -> int:
         default="tags",
         help="what a planted theme is: a tag's questions, or only those whose title names the tag's subject",
     )
+    parser.add_argument(
+        "--cluster-seed", type=int, help="Leiden's seed instead of Config's default; the plants stay the same"
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
     args = parser.parse_args()
     if not HN_POSTINGS.is_file() or not list(SE_DIR.glob("*.jsonl.gz")):
@@ -154,7 +160,8 @@ def main() -> int:
     begin = time.perf_counter()
     era = ERAS[args.era]
     data = prepare(args.seed, era, args.themes)
-    clustering = clustering_settings()  # now, before the plants: the clustering stage is being changed
+    data["cluster_seed"] = args.cluster_seed
+    clustering = clustering_settings(args.cluster_seed)  # now, before the plants: the clustering stage is being changed
     plants = []
     for i in range(args.plants):
         started = time.perf_counter()
@@ -170,7 +177,8 @@ def main() -> int:
         + (f" --era {args.era}" if args.era != "recent" else "")
         + (f" --themes {args.themes}" if args.themes != "tags" else "")
         + (f" --plants {args.plants}" if args.plants != 30 else "")
-        + (f" --seed {args.seed}" if args.seed else ""),
+        + (f" --seed {args.seed}" if args.seed else "")
+        + (f" --cluster-seed {args.cluster_seed}" if args.cluster_seed is not None else ""),
         "era": {"name": args.era, **asdict(era)},
         "themes": args.themes,
         "design": design(),
@@ -182,7 +190,8 @@ def main() -> int:
     }
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     eras = previous.get("eras", {}) if isinstance(previous, dict) else {}
-    eras[args.era if args.themes == "tags" else f"{args.era}, keyword themes"] = results
+    name = args.era if args.themes == "tags" else f"{args.era}, keyword themes"
+    eras[name + (f", cluster seed {args.cluster_seed}" if args.cluster_seed is not None else "")] = results
     write_results(args.out, {"eras": dict(sorted(eras.items()))})
     return 0
 
@@ -438,7 +447,7 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
     statements = [statements_all[r] for r in rows] + [s for _, s in planted]
     vectors = vectors_all[rows + [r for r, _ in planted]]
 
-    labels, min_size = cluster(vectors)
+    labels, min_size = cluster(vectors, data.get("cluster_seed"))
     result: dict[str, Any] = {
         "plant": index,
         "window": f"{window[0]}..{window[-1]}",
@@ -600,21 +609,22 @@ def evaluate(
     return out
 
 
-def cluster(vectors: np.ndarray) -> tuple[np.ndarray, int]:
-    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`)."""
+def cluster(vectors: np.ndarray, seed: int | None = None) -> tuple[np.ndarray, int]:
+    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`), Leiden's
+    `seed` aside when given."""
     from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
 
-    clustering = cluster_with_config(vectors, Config())
+    clustering = cluster_with_config(vectors, Config() if seed is None else Config(seed=seed))
     return clustering.labels, clustering.min_cluster_size
 
 
-def clustering_settings() -> dict[str, Any]:
+def clustering_settings(seed: int | None = None) -> dict[str, Any]:
     """The clustering configuration the plants ran with (the stage is being improved: record which one)."""
     import jtbd
     from jtbd.config import Config
 
-    config = Config()
+    config = Config() if seed is None else Config(seed=seed)
     names = ("cluster_method", "resolution", "merge_similarity", "noise_similarity", "min_cluster_size", "seed")
     code = (Path(jtbd.__file__).parent / "cluster.py").read_bytes()
     return {
