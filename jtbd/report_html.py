@@ -32,6 +32,7 @@ from jtbd.report_text import (
     q_text,
     series_title,
     share_of,
+    uncalled_q,
 )
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
@@ -53,10 +54,8 @@ def _growth(g: dict[str, Any], *, among: bool = True, bar: str = "") -> str:
 
 
 def _q(g: dict[str, Any]) -> str:
-    """The q-value beside a "stable" pill whose interval excludes flat (`report_text.not_called`), else ""."""
-    return (
-        f' <small class="q">q {q_text(g["q_value"])}</small>' if not_called(g) and g.get("q_value") is not None else ""
-    )
+    """The q-value beside a "stable" pill whose interval excludes flat (`report_text.uncalled_q`), else ""."""
+    return f' <small class="q">{q}</small>' if (q := uncalled_q(g)) else ""
 
 
 def _pill(trend: str) -> str:

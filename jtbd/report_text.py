@@ -41,12 +41,15 @@ def q_text(q: float) -> str:
     return "< 0.0001" if q < 0.0001 else f"{q:.2g}"
 
 
+def uncalled_q(growth: dict[str, Any]) -> str:
+    """ "q 0.09" for a stable job whose own interval excludes flat (`not_called`), shown beside its class; else ""."""
+    return f"q {q_text(growth['q_value'])}" if not_called(growth) and growth.get("q_value") is not None else ""
+
+
 def trend_cell(growth: dict[str, Any]) -> str:
     """The class as the ranking table shows it: "▲ rising", or "● stable (q 0.09)" when the trend was not called."""
     mark = TREND_MARK.get(growth.get("trend") or "unknown", "? unknown")
-    return (
-        f"{mark} (q {q_text(growth['q_value'])})" if not_called(growth) and growth.get("q_value") is not None else mark
-    )
+    return f"{mark} ({q})" if (q := uncalled_q(growth)) else mark
 
 
 def notes(payload: dict[str, Any]) -> list[str]:
