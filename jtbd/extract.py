@@ -32,6 +32,9 @@ LIGHT_VERBS = frozenset(
 )
 DROP_DEPS = frozenset({"det", "poss", "aux", "auxpass", "neg", "punct", "mark", "expl", "nsubj", "nsubjpass"})
 STOP_WORDS = frozenset({"that", "which", "who", "where", "while", "so", "because", "when", "if", "whom"})
+#: A conjunction followed by one of these opens a clause of its own: "build it and we're looking for ...".
+CLAUSE_CONJUNCTIONS = frozenset({"and", "but", "or", "so", "yet"})
+SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 MAX_JOB_TOKENS = 9
 #: "Why is X necessary?" asks for a reason, not for a way to get something done.
 WHY_QUESTION = re.compile(r"\W*why\b", re.IGNORECASE)
@@ -72,6 +75,13 @@ GENERIC_WORDS = frozenset(
     "challenging hard interesting better great amazing exciting new innovative best world-class cutting-edge "
     "meaningful real awesome cool big bigger complex difficult fun of for to and with in at the".split()
 )
+
+
+def _opens_clause(conjunction: Any) -> bool:
+    """Whether the word after `conjunction` is a subject pronoun ("and we", "but I"), not "IT" ("security and IT
+    tools")."""
+    following = conjunction.nbor() if conjunction.i + 1 < len(conjunction.doc) else None
+    return following is not None and following.lower_ in SUBJECT_PRONOUNS and following.text != "IT"
 
 
 def is_vague(job: str) -> bool:
@@ -231,8 +241,11 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         if glued and words and (token.text in "-/+&" or words[-1].endswith(tuple("-/+&"))):
             words[-1] += token.lower_
             continue
-        # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause.
+        # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause. A coordinated
+        # clause with a subject of its own ends it even without one: "build it and we're looking for ...".
         if token.is_punct or (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
+            break
+        if token.lower_ in CLAUSE_CONJUNCTIONS and _opens_clause(token):
             break
         if token.dep_ in ("det", "poss", "case") or token.pos_ == "AUX" or token.tag_ == "POS":
             continue  # "the", "our", "Zulip's" (the possessor goes, and so does its 's)

@@ -240,6 +240,28 @@ def test_extract_job_has_no_runs_of_spaces(text, kind):
     assert job and job == " ".join(job.split()), job
 
 
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("You will build an app in 7 days and it will be used by thousands.", "build app in 7 days"),
+        ("In this role you will set OKRs periodically and you are left in peace.", "set okrs periodically"),
+        # "IT" is information technology, not a subject: the job goes on.
+        (
+            "We build web based communication tools and IT services to UK based businesses.",
+            "build web based communication tools and it services",
+        ),
+    ],
+)
+def test_extract_job_ends_where_a_clause_with_its_own_subject_begins(text, job):
+    assert _one(text, "posting").job == job
+
+
+def test_extract_job_that_is_only_a_verb_before_a_new_clause_is_dropped():
+    # It was "build it and we looking for likeminded individuals", a cluster's title on whole HN.
+    doc = _doc("You will build it and we are looking for likeminded individuals.", "posting")
+    assert extract_statements([doc]) == []
+
+
 def test_extract_vague_jobs_are_dropped():
     assert is_vague("handle this")
     assert is_vague("find")
