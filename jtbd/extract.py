@@ -36,6 +36,10 @@ STOP_WORDS = frozenset({"that", "which", "who", "where", "while", "so", "because
 CLAUSE_CONJUNCTIONS = frozenset({"and", "but", "or", "so", "yet"})
 SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 MAX_JOB_TOKENS = 9
+#: Words a job cannot end on: "build systems at scale as", "change how", "turn requirements into".
+TRAILING_WORDS = frozenset(
+    "and or but so also to for of with in on at by as from into like than about around how what while".split()
+)
 #: "Why is X necessary?" asks for a reason, not for a way to get something done.
 WHY_QUESTION = re.compile(r"\W*why\b", re.IGNORECASE)
 #: Words that point elsewhere: "handle this", "find one" name no job by themselves.
@@ -82,6 +86,15 @@ def _opens_clause(conjunction: Any) -> bool:
     tools")."""
     following = conjunction.nbor() if conjunction.i + 1 < len(conjunction.doc) else None
     return following is not None and following.lower_ in SUBJECT_PRONOUNS and following.text != "IT"
+
+
+#: A link, not a name: "https://...", "www....", "grnh.se/b3c1eba11". spaCy's like_url also takes "node.js" and
+#: "booking.com", which are names.
+LINK = re.compile(r"[a-z][\w+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/\S", re.IGNORECASE)
+
+
+def _is_link(token: Any) -> bool:
+    return LINK.match(token.text) is not None
 
 
 def is_vague(job: str) -> bool:
@@ -224,11 +237,12 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     if verb is None:
         verb = next((t for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS), None)
     if verb is None:
-        words_only = [t for t in tokens if not (t.is_punct or t.is_space) and t.dep_ not in DROP_DEPS]
+        words_only = [t for t in tokens if not (t.is_punct or t.is_space or _is_link(t)) and t.dep_ not in DROP_DEPS]
         kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
             kept = kept[1:]  # "or use a personal bank account" starts at "use"
-        return " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]) if _names_something(kept) else ""
+        job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |")  # "data scientist | <link>"
+        return job if _names_something(kept) else ""
     words = [verb.lemma_.lower()]
     object_tokens = []
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
@@ -247,6 +261,8 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
             break
         if token.lower_ in CLAUSE_CONJUNCTIONS and _opens_clause(token):
             break
+        if _is_link(token):  # "build at https://spacelift.io and also see our blog" names no job
+            break
         if token.dep_ in ("det", "poss", "case") or token.pos_ == "AUX" or token.tag_ == "POS":
             continue  # "the", "our", "Zulip's" (the possessor goes, and so does its 's)
         has_object = has_object or token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
@@ -254,7 +270,7 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         object_tokens.append(token)
         if len(words) >= MAX_JOB_TOKENS:
             break
-    while len(words) > 1 and words[-1] in ("and", "or", "to", "for", "of", "with", "in", "on", "at", "by"):
+    while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
     return " ".join(words) if _names_something(object_tokens) else ""
 

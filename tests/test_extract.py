@@ -256,6 +256,32 @@ def test_extract_job_ends_where_a_clause_with_its_own_subject_begins(text, job):
     assert _one(text, "posting").job == job
 
 
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("We build systems at scale as we grow.", "build systems at scale"),  # was "... at scale as"
+        ("You will lead the design of how teams collaborate.", "lead design"),  # was "lead design of how"
+        ("You will build dashboards at https://example.com/jobs/123 for clients.", "build dashboards"),
+        # A name that looks like a domain is not a link.
+        (
+            "You will build node.js services for booking.com partners.",
+            "build node.js services for booking.com partners",
+        ),
+    ],
+)
+def test_extract_job_ends_before_a_dangling_word_or_a_link(text, job):
+    assert _one(text, "posting").job == job
+
+
+def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
+    assert _one("Any recommendations for a CRM for small teams | https://example.com/crm").job == "crm for small teams"
+
+
+def test_extract_job_that_is_only_a_link_is_dropped():
+    doc = _doc("You will build at https://example.com and also see our engineering blog.", "posting")
+    assert extract_statements([doc]) == []
+
+
 def test_extract_job_that_is_only_a_verb_before_a_new_clause_is_dropped():
     # It was "build it and we looking for likeminded individuals", a cluster's title on whole HN.
     doc = _doc("You will build it and we are looking for likeminded individuals.", "posting")
