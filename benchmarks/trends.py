@@ -599,6 +599,14 @@ def evaluate(
                 rank_by_slope=position(by_slope, cluster_id),
             )
         out[role] = entry
+    # What else a plant's cluster holds: the other plants, background questions (often on the same subject under
+    # another tag), HN statements. A growing plant diluted by a flat rest grows less than itself.
+    sources = [source_of(s) for s in statements]
+    for role in ROLES:
+        if out[role].get("cluster") is not None:
+            members = np.flatnonzero(labels == out[role]["cluster"])
+            counts = Counter(sources[i] for i in members)
+            out[role]["composition"] = {source: counts.get(source, 0) for source in SOURCES}
     # Plants whose clusters are one and the same: their trends mix (a growing and a fading theme cancel out).
     out["shared_clusters"] = [
         f"{a}+{b}"
@@ -607,6 +615,18 @@ def evaluate(
         if out[a].get("cluster") is not None and out[a].get("cluster") == out[b].get("cluster")
     ]
     return out
+
+
+SOURCES = (*ROLES, "background", "hn")
+
+
+def source_of(statement: Any) -> str:
+    """Where a statement of a plant comes from, by the fake authors `run_plant` gives: a planted role, "background"
+    or "hn"."""
+    author = statement.author or ""
+    if author.startswith("plant-"):
+        return author.split("-")[1]
+    return "background" if author.startswith("background-") else "hn"
 
 
 def cluster(vectors: np.ndarray, seed: int | None = None) -> tuple[np.ndarray, int]:
@@ -735,6 +755,8 @@ def summarise_setting(runs: list[dict[str, Any]]) -> dict[str, Any]:
     def top(role: str, field: str) -> list[bool]:
         return [r is not None and r <= TOP for r in get(role, field)]
 
+    hits = top("growing", "rank_by_low")
+
     rising, falling = ("rising", "emerging"), ("declining", "fading")
     return {
         "jtbd": {
@@ -773,10 +795,27 @@ def summarise_setting(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 "median_mostly_plant_clusters": median(get(role, "n_mostly_plant_clusters")),
                 "median_rate": median(get(role, "rate")),
                 "median_rank_by_low": median(get(role, "rank_by_low")),
+                "median_composition": {
+                    source: median([share_of(run[role], source) for run in runs]) for source in SOURCES
+                },
             }
             for role in ROLES
         },
+        # Why the growing plant misses: what its cluster holds when it made the top 3 and when it did not.
+        "growing_cluster_composition_by_outcome": {
+            outcome: {
+                source: median([share_of(run["growing"], source) for run, hit in zip(runs, hits) if hit == wanted])
+                for source in SOURCES
+            }
+            for outcome, wanted in (("top3", True), ("missed", False))
+        },
     }
+
+
+def share_of(entry: dict[str, Any], source: str) -> float | None:
+    """The share of a plant's cluster that comes from `source` (None without a cluster)."""
+    composition = entry.get("composition")
+    return composition[source] / max(sum(composition.values()), 1) if composition else None
 
 
 def median(values: list[Any]) -> float | None:
@@ -854,6 +893,9 @@ def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
             for tag, e in summary["growing_by_tag"].items()
         )
     )
+    print("\nwhat the growing plant's jtbd cluster holds (median shares: " + "/".join(SOURCES) + ")")
+    for outcome, shares in summary["jtbd_clusters"]["growing_cluster_composition_by_outcome"].items():
+        print(f"  {outcome:<7}" + " / ".join(fmt(shares[source]) for source in SOURCES))
     for setting, title in SETTINGS.items():
         print(f"\nplant clusters, {title} (median over plants):")
         print(f"{'role':<10}{'recall':>8}{'purity':>8}{'noise':>8}{'clusters':>10}{'rate/yr':>9}{'rank(low)':>11}")
