@@ -194,6 +194,23 @@ def test_cluster_knn_cosine_matches_brute_force():
     assert np.allclose(np.take_along_axis(full, indices, axis=1), similarities, atol=1e-6)
 
 
+def test_cluster_knn_cosine_takes_copies_first_and_breaks_ties_by_index():
+    # A line reposted every month is many identical vectors: they are searched once, and each copy's neighbours are
+    # the other copies first, lowest index first, then the copies of the next nearest vectors.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 16)).astype(np.float32)
+    X[[3, 9, 14, 20, 22, 30, 31, 40, 47, 55]] = X[8]  # 11 copies: more than k
+    X[[12, 50]] = X[41]
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    indices, similarities = knn_cosine(X, 5, block_elements=500)
+    full = np.round(X @ X.T, 5)
+    np.fill_diagonal(full, -np.inf)
+    expected = np.array([np.lexsort((np.arange(60), -row))[:5] for row in full])
+    assert (indices == expected).all()
+    assert list(indices[8]) == [3, 9, 14, 20, 22] and list(indices[55]) == [3, 8, 9, 14, 20]
+    assert np.allclose(similarities, np.take_along_axis(X @ X.T, expected, axis=1), atol=1e-6)
+
+
 def test_cluster_hdbscan_method_still_available():
     X, truth = _unit_blobs()
     labels = cluster_vectors(X, min_cluster_size=10, method="hdbscan")
