@@ -107,7 +107,12 @@ def knn_cosine(X: np.ndarray, k: int, *, block_elements: int = 2**25) -> tuple[n
     bounds = np.concatenate([[0], np.cumsum(counts)])
     indices = np.empty((len(X), k), dtype=np.int64)
     similarities = np.empty((len(X), k), dtype=np.float32)
-    for g in range(len(first)):
+    lone = np.zeros(len(first), dtype=bool)  # a row without copies whose neighbours have none: nothing to expand
+    if n_distinct_neighbours == k:
+        lone = (counts == 1) & (counts[near] == 1).all(axis=1)
+        indices[first[lone]] = first[near[lone]]
+        similarities[first[lone]] = near_similarity[lone]
+    for g in np.flatnonzero(~lone):
         copies = members[bounds[g] : bounds[g + 1]]
         # Candidates for every copy of g: the first k + 1 rows in order of similarity, then index (one is itself).
         rows, sims = [copies[: k + 1]], [np.full(min(len(copies), k + 1), self_similarity[g], dtype=np.float32)]
