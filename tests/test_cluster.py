@@ -14,6 +14,7 @@ from sklearn.metrics import adjusted_rand_score
 from jtbd.cluster import (
     MERGE_SIMILARITY,
     LeidenClusterer,
+    _cluster_sums,
     assign_noise,
     cluster_stability,
     cluster_vectors,
@@ -209,6 +210,16 @@ def test_cluster_knn_cosine_takes_copies_first_and_breaks_ties_by_index():
     assert (indices == expected).all()
     assert list(indices[8]) == [3, 9, 14, 20, 22] and list(indices[55]) == [3, 8, 9, 14, 20]
     assert np.allclose(similarities, np.take_along_axis(X @ X.T, expected, axis=1), atol=1e-6)
+
+
+def test_cluster_sums_add_in_row_order_like_add_at():
+    # Centroids decide merges and noise assignment at fixed thresholds: the faster sum must be the same to the bit.
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3000, 24)).astype(np.float32)
+    labels = rng.integers(-1, 40, size=3000)
+    expected = np.zeros((40, 24))
+    np.add.at(expected, labels[labels >= 0], X[labels >= 0])
+    assert np.array_equal(_cluster_sums(X, labels, 40), expected)
 
 
 def test_cluster_hdbscan_method_still_available():
