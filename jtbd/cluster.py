@@ -228,7 +228,8 @@ def _centroids(vectors: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.n
 
 def _cluster_sums(vectors: np.ndarray, labels: np.ndarray, n_clusters: int) -> np.ndarray:
     """Sum of each cluster's rows in float64, (n_clusters, dims); noise (-1) left out. One bincount per column adds
-    in row order as `np.add.at` does, with the same result, 20x faster (2.2 of a whole-HN cluster stage's 15 s)."""
+    in row order as `np.add.at` does, with the same result, about 6x faster (`np.add.at` took 2.2 s of a whole-HN
+    cluster stage's 15 s)."""
     member = labels >= 0
     rows, columns = labels[member], vectors[member]
     return np.stack(
