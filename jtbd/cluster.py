@@ -102,6 +102,8 @@ def knn_cosine(X: np.ndarray, k: int, *, block_elements: int = 2**25) -> tuple[n
     n_distinct_neighbours = min(k, len(first) - 1)
     if n_distinct_neighbours > 0:
         near, near_similarity = _knn_distinct(distinct, n_distinct_neighbours, block_elements)
+    else:  # every row is a copy of one
+        near, near_similarity = np.empty((1, 0), dtype=np.int64), np.empty((1, 0), dtype=np.float32)
     self_similarity = np.einsum("ij,ij->i", distinct, distinct)
     members = np.argsort(group, kind="stable")  # each group's rows, lowest index first
     bounds = np.concatenate([[0], np.cumsum(counts)])
@@ -117,7 +119,7 @@ def knn_cosine(X: np.ndarray, k: int, *, block_elements: int = 2**25) -> tuple[n
         # Candidates for every copy of g: the first k + 1 rows in order of similarity, then index (one is itself).
         rows, sims = [copies[: k + 1]], [np.full(min(len(copies), k + 1), self_similarity[g], dtype=np.float32)]
         taken = len(rows[0])
-        for other, similarity in zip(near[g], near_similarity[g]) if n_distinct_neighbours > 0 else ():
+        for other, similarity in zip(near[g], near_similarity[g]):
             if taken > k:
                 break
             more = members[bounds[other] : bounds[other + 1]][: k + 1 - taken]
