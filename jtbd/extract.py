@@ -241,38 +241,90 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
             kept = kept[1:]  # "or use a personal bank account" starts at "use"
-        job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |")  # "data scientist | <link>"
-        return job if _names_something(kept) else ""
+        job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |").split()  # "data scientist | <link>"
+        while len(job) > 1 and job[-1] in TRAILING_WORDS:
+            job.pop()
+        return " ".join(job) if _names_something(kept) else ""
     words = [verb.lemma_.lower()]
-    object_tokens = []
+    word_tokens = [verb]  # the token each word starts at
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb
+    stop = None  # the token the job stops before, when that token may leave a phrase unfinished
+    skipped = None  # the first of the words skipped since the last one kept ("our" in "tools [our team uses]")
     for token in tokens[verb.i - tokens[0].i + 1 :]:
         if token.is_space:
             continue  # a run of spaces in pasted text is a token of its own
-        glued = not previous.whitespace_  # "co-founder", "e-commerce", "B2B/SaaS": one word for us
+        glued = not previous.whitespace_  # "co-founder", "e-commerce", "B2B/SaaS", "C#": one word for us
         previous = token
-        if glued and words and (token.text in "-/+&" or words[-1].endswith(tuple("-/+&"))):
+        if glued and (token.text in "-/+&#" or (words[-1].endswith(tuple("-/+&")) and not token.is_punct)):
             words[-1] += token.lower_
             continue
+        if token.is_punct or _is_link(token):  # "build at https://spacelift.io and also see our blog" names no job
+            break
         # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause. A coordinated
         # clause with a subject of its own ends it even without one: "build it and we're looking for ...".
-        if token.is_punct or (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")):
+        if (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")) or (
+            token.lower_ in CLAUSE_CONJUNCTIONS and _opens_clause(token)
+        ):
+            stop = skipped or token
             break
-        if token.lower_ in CLAUSE_CONJUNCTIONS and _opens_clause(token):
-            break
-        if _is_link(token):  # "build at https://spacelift.io and also see our blog" names no job
+        if len(words) >= MAX_JOB_TOKENS:
+            stop = skipped or token
             break
         if token.dep_ in ("det", "poss", "case") or token.pos_ == "AUX" or token.tag_ == "POS":
+            skipped = skipped or token
             continue  # "the", "our", "Zulip's" (the possessor goes, and so does its 's)
         has_object = has_object or token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
         words.append(token.lower_)
-        object_tokens.append(token)
-        if len(words) >= MAX_JOB_TOKENS:
-            break
+        word_tokens.append(token)
+        skipped = None
+    if stop is not None:
+        words = words[: _complete_phrase_end(word_tokens, stop, tokens[-1])]
     while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
-    return " ".join(words) if _names_something(object_tokens) else ""
+    return " ".join(words) if _names_something(word_tokens[1 : len(words)]) else ""
+
+
+#: Parts of speech that open a phrase: a job cut short may end before one, not inside the phrase it opens.
+PHRASE_OPENERS = frozenset({"ADP", "CCONJ", "SCONJ", "PART", "VERB"})
+#: What a word needs after it: "to drive [growth]", "per [second]", "to make [payments simple]".
+OBJECT_DEPS = frozenset({"dobj", "obj", "pobj", "pcomp", "xcomp", "ccomp", "attr", "acomp", "oprd", "dative"})
+
+
+def _complete_phrase_end(word_tokens: Sequence[Any], stop: Any, span_end: Any) -> int:
+    """How many of a job's words to keep when it stops at token `stop` (MAX_JOB_TOKENS words, or a new clause), so
+    that it does not end inside a phrase: "build new kind of search engine powered by advanced [AI]" keeps "build
+    new kind of search engine", "build backend systems based on rust to make [payments simple]" keeps "build
+    backend systems based on rust". A job whose last phrase is whole ("... for online game console [and PC]")
+    keeps every word, and so does one with no earlier place to end."""
+    verb, rest = word_tokens[0], stop.doc[stop.i : span_end.i + 1]
+    lost_object = any(t.dep_ in OBJECT_DEPS and verb.i <= t.head.i < stop.i for t in rest)
+    if _ends_phrase(verb, stop.i) and not lost_object:
+        return len(word_tokens)
+    for n in range(len(word_tokens) - 1, 1, -1):
+        if word_tokens[n].pos_ in PHRASE_OPENERS and _ends_phrase(verb, word_tokens[n].i):
+            while n > 1 and _dangles(word_tokens[n - 1], word_tokens[n].i):
+                n -= 1  # "search engine powered [by ...]": the participle goes with its phrase
+            kept = word_tokens[1:n]
+            if _names_something(kept) and not all(t.lower_ in GENERIC_WORDS for t in kept):
+                return n  # not "solve complex problems" from "... with storing and sharing medical imaging [data]"
+    return len(word_tokens)
+
+
+def _dangles(token: Any, end: int) -> bool:
+    """Whether a job cannot end on `token` once the words from token `end` on are gone: a preposition, conjunction
+    or article, a word that qualifies one of them ("by quietly [rolling out]"), or a verb that loses a word of its
+    own ("powered [by AI]"; not "reasoning and learning", nor "system architectures [for]" that the parser took for
+    a verb)."""
+    if token.pos_ in ("ADP", "CCONJ", "SCONJ", "PART", "AUX", "DET") or token.head.i >= end:
+        return True
+    return token.tag_ in ("VBN", "VBG") and any(child.i >= end for child in token.children)
+
+
+def _ends_phrase(verb: Any, end: int) -> bool:
+    """Whether the words from `verb` up to token `end` hang together: none of them depends on a word at or after
+    `end` ("scientific and societal [progress]" does)."""
+    return all(t.head.i < end for t in verb.doc[verb.i + 1 : end])
 
 
 class JobCache:

@@ -273,6 +273,54 @@ def test_extract_job_ends_before_a_dangling_word_or_a_link(text, job):
     assert _one(text, "posting").job == job
 
 
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        # Cut at MAX_JOB_TOKENS words inside a phrase: the unfinished phrase goes. Was "... powered by advanced".
+        (
+            "We are building a new kind of search engine powered by advanced AI for lawyers.",
+            "build new kind of search engine",
+        ),
+        # Was "... at state and national": "national" qualifies a word that was cut off.
+        ("We help you organize and advocate for solar at state and national level.", "organize and advocate for solar"),
+        # Was "... trades per": "per" lost its object.
+        (
+            "We help traders match orders at hundreds of thousands of trades per second.",
+            "match orders at hundreds of thousands of trades",
+        ),
+        # Stopped before a new clause's subject, which "to make" needed. Was "... based on rust to make".
+        ("We build backend systems based on Rust to make payments simple.", "build backend systems based on rust"),
+        # The last phrase is whole (what follows only adds to it): nothing goes.
+        (
+            "You will develop highly scalable server-side features for online game console and PC.",
+            "develop highly scalable server-side features for online game console",
+        ),
+        # So it is before a relative clause that has no pronoun ("our" belongs to that clause).
+        (
+            "We help machine shops gain access to the new digital tools our team is developing.",
+            "gain access to new digital tools",
+        ),
+    ],
+)
+def test_extract_job_does_not_end_inside_a_phrase(text, job):
+    assert _one(text, "posting").job == job
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        (
+            "We build out scalable infrastructure for a database in C++.",
+            "build out scalable infrastructure for database in c++",
+        ),
+        ("We help you write code in C# and F# for our clients.", "write code in c# and f# for clients"),
+    ],
+)
+def test_extract_job_keeps_language_names_whole_and_drops_the_full_stop(text, job):
+    # Was "... in c++." (the full stop glued to the "+") and "write code in c" (the "#" read as punctuation).
+    assert _one(text, "posting").job == job
+
+
 def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
     assert _one("Any recommendations for a CRM for small teams | https://example.com/crm").job == "crm for small teams"
 
