@@ -128,6 +128,27 @@ def test_label_title_prefers_a_short_job_many_say_over_a_long_central_one():
     assert result[0].title == "send invoices"
 
 
+def _reposts_and_voices() -> tuple[list[Statement], np.ndarray]:
+    """One company's line reposted in 35 monthly postings, nearest the centroid, and a job three others state."""
+    repost = [statement(n, job="think of for building chat features", author="acme") for n in range(35)]
+    said = [statement(35 + n, job="build chat features", author=f"co{n}") for n in range(3)]
+    vectors = _unit([[1, 0]] * 35 + [[1, 0.3]] * 3)
+    return repost + said, vectors
+
+
+def test_label_title_counts_voices_not_reposts():
+    # It was the reposted line: its 35 statements filled the 30 most central and outvoted the three voices.
+    statements, vectors = _reposts_and_voices()
+    result = label_clusters(statements, vectors, np.zeros(len(statements), dtype=int))
+    assert result[0].title == "build chat features"
+
+
+def test_label_jobs_said_by_more_voices_come_first():
+    statements, vectors = _reposts_and_voices()
+    result = label_clusters(statements, vectors, np.zeros(len(statements), dtype=int))
+    assert result[0].jobs == ["build chat features", "think of for building chat features"]
+
+
 @pytest.mark.parametrize(
     ("job", "expected"),
     [
@@ -157,6 +178,7 @@ def test_label_title_prefers_a_readable_job_over_a_more_central_one():
 
 
 def test_label_jobs_are_the_most_said_then_the_most_central():
+    # Each statement has its own document, hence its own voice.
     jobs = ["'s shares how many", "zip invoices", "archive invoices", "archive invoices", "bill clients monthly"]
     statements = [_statement(n, f"text {n}", job) for n, job in enumerate(jobs)]
     # Centrality: row 4 ("bill clients monthly") is nearest the centroid, then row 1 ("zip invoices").
