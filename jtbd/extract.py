@@ -81,6 +81,27 @@ GENERIC_WORDS = frozenset(
 )
 
 
+#: Verbs whose past participle states a fact about the speaker, not a job: "based in Berlin", "founded in 2012",
+#: "backed by Sequoia", "trusted by 10,000 companies".
+FACT_VERBS = frozenset("base found locate headquarter back trust establish".split())
+
+
+def _heads_job(token: Any) -> bool:
+    """Whether `token` can be a job's verb: a content verb, not a light one, nor a FACT_VERBS participle, as
+    predicate or adjective: "cloud-based web app" made "base web app built on universal javascript" a job, and
+    "base backend systems" and "trust by over 10,000 companies worldwide" titled clusters of HN postings."""
+    return (
+        token.pos_ == "VERB"
+        and token.lemma_.lower() not in LIGHT_VERBS
+        and not (token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS)
+    )
+
+
+def _states_fact(token: Any) -> bool:
+    """A FACT_VERBS participle as predicate ("is based in"), not as adjective ("Seattle-based")."""
+    return token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS and token.dep_ not in ("amod", "compound")
+
+
 def _opens_clause(conjunction: Any) -> bool:
     """Whether the word after `conjunction` is a subject pronoun ("and we", "but I"), not "IT" ("security and IT
     tools")."""
@@ -220,23 +241,16 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     """Write a parsed span as verb + object + context: "reconcile invoices across several clients".
 
     The job's verb is the first content verb at or after the cue; the light verbs that introduce a job
-    ("helps X", "want to", "looking for") are skipped. Without such a verb, the span's words are kept.
+    ("helps X", "want to", "looking for") are skipped, and so are facts about the speaker ("based in", "trusted
+    by": `_heads_job`). Without such a verb, the span's words are kept, unless it only states such a fact.
     """
     tokens = list(parsed)
-    verb = next(
-        (
-            t
-            for t in tokens
-            if t.idx + len(t.text) >= cue_offset
-            and t.pos_ == "VERB"
-            and t.lemma_.lower() not in LIGHT_VERBS
-            and t.dep_ != "aux"
-        ),
-        None,
-    )
+    verb = next((t for t in tokens if t.idx + len(t.text) >= cue_offset and _heads_job(t) and t.dep_ != "aux"), None)
     if verb is None:
-        verb = next((t for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS), None)
+        verb = next((t for t in tokens if _heads_job(t)), None)
     if verb is None:
+        if any(_states_fact(t) for t in tokens):
+            return ""  # "we are headquartered in Berlin"
         words_only = [t for t in tokens if not (t.is_punct or t.is_space or _is_link(t)) and t.dep_ not in DROP_DEPS]
         kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):

@@ -309,6 +309,30 @@ def test_extract_job_does_not_end_inside_a_phrase(text, job):
 @pytest.mark.parametrize(
     ("text", "job"),
     [
+        # Was "back startup building software for freight forwarders": "venture-backed" is no job.
+        (
+            "We are a venture-backed startup building software for freight forwarders.",
+            "software for freight forwarders",
+        ),
+        # The fact before the cue never was the job.
+        ("Founded in 2004, RedTeam helps companies find security holes.", "find security holes"),
+    ],
+)
+def test_extract_job_verb_is_not_a_fact_about_the_company(text, job):
+    assert _one(text, "posting").job == job
+
+
+@pytest.mark.parametrize(
+    "text", ["Our product is trusted by thousands of teams, such as Asana and Vevo.", "We are headquartered in Berlin."]
+)
+def test_extract_a_fact_about_the_company_states_no_job(text):
+    # The first was "trust by thousands of teams".
+    assert extract_statements([_doc(text, "posting")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
         (
             "We build out scalable infrastructure for a database in C++.",
             "build out scalable infrastructure for database in c++",
