@@ -38,7 +38,7 @@ SUBJECT_PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 MAX_JOB_TOKENS = 9
 #: Words a job cannot end on: "build systems at scale as", "change how", "turn requirements into".
 TRAILING_WORDS = frozenset(
-    "and or but so also to for of with in on at by as from into like than about around how what while".split()
+    "and or but so also to for of with in on at by as from into like than about around how what while &".split()
 )
 #: "Why is X necessary?" asks for a reason, not for a way to get something done.
 WHY_QUESTION = re.compile(r"\W*why\b", re.IGNORECASE)
@@ -273,8 +273,10 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         if glued and (token.text in "-/+&#" or (words[-1].endswith(tuple("-/+&")) and not token.is_punct)):
             words[-1] += token.lower_
             continue
-        if token.is_punct or _is_link(token):  # "build at https://spacelift.io and also see our blog" names no job
-            break
+        if token.text == "," and len(word_tokens) > 1 and _inside_phrase(word_tokens[-1], token):
+            continue  # "small, hyperlinked flowcharts": the comma is inside the phrase
+        if (token.is_punct and token.text != "&") or _is_link(token):  # "&": "bells & whistles"
+            break  # "build at https://spacelift.io and also see our blog" names no job
         # A clause ends the job once it has an object; "determine if someone owns X" keeps its clause. A coordinated
         # clause with a subject of its own ends it even without one: "build it and we're looking for ...".
         if (has_object and (token.lower_ in STOP_WORDS or token.dep_ == "nsubj")) or (
@@ -297,6 +299,15 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
     while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
     return " ".join(words) if _names_something(word_tokens[1 : len(words)]) else ""
+
+
+def _inside_phrase(word: Any, comma: Any) -> bool:
+    """Whether `comma`, after the job's last `word`, sits inside a phrase: the word qualifies one after the comma
+    ("small, hyperlinked [flowcharts]"), or adjectives are listed ("clean, compatible, and powerful code")."""
+    if word.head.i > comma.i:
+        return True
+    following = next((t for t in comma.doc[comma.i + 1 :] if not (t.is_punct or t.pos_ == "CCONJ")), None)
+    return word.pos_ == "ADJ" and following is not None and following.pos_ == "ADJ"
 
 
 #: Parts of speech that open a phrase: a job cut short may end before one, not inside the phrase it opens.

@@ -345,6 +345,31 @@ def test_extract_job_keeps_language_names_whole_and_drops_the_full_stop(text, jo
     assert _one(text, "posting").job == job
 
 
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        # Was "turn procedures and expert information into small": the comma is inside the phrase.
+        (
+            "ProcedureFlow lets you turn your procedures and expert information into small, hyperlinked flowcharts.",
+            "turn procedures and expert information into small hyperlinked flowcharts",
+        ),
+        (
+            "You write clean, compatible, and powerful code with speed.",
+            "write clean compatible and powerful code with speed",
+        ),
+        # Was "build great chat feature with bells": "&" joins, it does not end the job.
+        (
+            "TalkJS lets devs build a great chat feature with all bells & whistles.",
+            "build great chat feature with bells & whistles",
+        ),
+        # A list of things still ends the job at its first comma.
+        ("You will build apps, websites and tools for our clients.", "build apps"),
+    ],
+)
+def test_extract_job_reads_through_a_comma_or_ampersand_inside_a_phrase(text, job):
+    assert _one(text, "posting").job == job
+
+
 def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
     assert _one("Any recommendations for a CRM for small teams | https://example.com/crm").job == "crm for small teams"
 
