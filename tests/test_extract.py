@@ -273,52 +273,87 @@ def test_extract_job_ends_before_a_dangling_word_or_a_link(text, job):
     assert _one(text, "posting").job == job
 
 
-@pytest.mark.parametrize(
-    ("text", "job"),
-    [
-        # Cut at MAX_JOB_TOKENS words inside a phrase: the unfinished phrase goes. Was "... powered by advanced".
-        (
-            "We are building a new kind of search engine powered by advanced AI for lawyers.",
-            "build new kind of search engine",
-        ),
-        # Was "... at state and national": "national" qualifies a word that was cut off.
-        ("We help you organize and advocate for solar at state and national level.", "organize and advocate for solar"),
-        # Was "... trades per": "per" lost its object.
-        (
-            "We help traders match orders at hundreds of thousands of trades per second.",
-            "match orders at hundreds of thousands of trades",
-        ),
-        # Stopped before a new clause's subject, which "to make" needed. Was "... based on rust to make".
-        ("We build backend systems based on Rust to make payments simple.", "build backend systems based on rust"),
-        # The last phrase is whole (what follows only adds to it): nothing goes.
-        (
-            "You will develop highly scalable server-side features for online game console and PC.",
-            "develop highly scalable server-side features for online game console",
-        ),
-        # So it is before a relative clause that has no pronoun ("our" belongs to that clause).
-        (
-            "We help machine shops gain access to the new digital tools our team is developing.",
-            "gain access to new digital tools",
-        ),
-    ],
-)
-def test_extract_job_does_not_end_inside_a_phrase(text, job):
-    assert _one(text, "posting").job == job
+#: How a posting's sentence becomes its job, each case with what the previous rules gave.
+POSTING_JOBS = [
+    # Cut at MAX_JOB_TOKENS words inside a phrase, the unfinished phrase goes. Was "... powered by advanced".
+    pytest.param(
+        "We are building a new kind of search engine powered by advanced AI for lawyers.",
+        "build new kind of search engine",
+        id="cut-inside-a-phrase",
+    ),
+    # Was "... at state and national": "national" qualifies a word that was cut off.
+    pytest.param(
+        "We help you organize and advocate for solar at state and national level.",
+        "organize and advocate for solar",
+        id="cut-inside-a-coordination",
+    ),
+    # Was "... trades per": "per" lost its object.
+    pytest.param(
+        "We help traders match orders at hundreds of thousands of trades per second.",
+        "match orders at hundreds of thousands of trades",
+        id="cut-after-a-preposition",
+    ),
+    # Stopped before a new clause's subject, which "to make" needed. Was "... based on rust to make".
+    pytest.param(
+        "We build backend systems based on Rust to make payments simple.",
+        "build backend systems based on rust",
+        id="stopped-before-a-clause-its-verb-needed",
+    ),
+    # The last phrase is whole (what follows only adds to it): nothing goes.
+    pytest.param(
+        "You will develop highly scalable server-side features for online game console and PC.",
+        "develop highly scalable server-side features for online game console",
+        id="cut-after-a-whole-phrase",
+    ),
+    # So it is before a relative clause that has no pronoun ("our" belongs to that clause).
+    pytest.param(
+        "We help machine shops gain access to the new digital tools our team is developing.",
+        "gain access to new digital tools",
+        id="stopped-before-a-relative-clause",
+    ),
+    # Was "back startup building software for freight forwarders": "venture-backed" is no job.
+    pytest.param(
+        "We are a venture-backed startup building software for freight forwarders.",
+        "software for freight forwarders",
+        id="fact-as-adjective",
+    ),
+    # The fact before the cue never was the job.
+    pytest.param(
+        "Founded in 2004, RedTeam helps companies find security holes.", "find security holes", id="fact-first"
+    ),
+    # Was "... in c++." (the full stop glued to the "+") and "write code in c" (the "#" read as punctuation).
+    pytest.param(
+        "We build out scalable infrastructure for a database in C++.",
+        "build out scalable infrastructure for database in c++",
+        id="c++-then-full-stop",
+    ),
+    pytest.param(
+        "We help you write code in C# and F# for our clients.", "write code in c# and f# for clients", id="c#-and-f#"
+    ),
+    # Was "turn procedures and expert information into small": the comma is inside the phrase.
+    pytest.param(
+        "ProcedureFlow lets you turn your procedures and expert information into small, hyperlinked flowcharts.",
+        "turn procedures and expert information into small hyperlinked flowcharts",
+        id="comma-inside-a-phrase",
+    ),
+    pytest.param(
+        "You write clean, compatible, and powerful code with speed.",
+        "write clean compatible and powerful code with speed",
+        id="comma-between-adjectives",
+    ),
+    # Was "build great chat feature with bells": "&" joins, it does not end the job.
+    pytest.param(
+        "TalkJS lets devs build a great chat feature with all bells & whistles.",
+        "build great chat feature with bells & whistles",
+        id="ampersand",
+    ),
+    # A list of things still ends the job at its first comma.
+    pytest.param("You will build apps, websites and tools for our clients.", "build apps", id="comma-in-a-list"),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "job"),
-    [
-        # Was "back startup building software for freight forwarders": "venture-backed" is no job.
-        (
-            "We are a venture-backed startup building software for freight forwarders.",
-            "software for freight forwarders",
-        ),
-        # The fact before the cue never was the job.
-        ("Founded in 2004, RedTeam helps companies find security holes.", "find security holes"),
-    ],
-)
-def test_extract_job_verb_is_not_a_fact_about_the_company(text, job):
+@pytest.mark.parametrize(("text", "job"), POSTING_JOBS)
+def test_extract_posting_job(text, job):
     assert _one(text, "posting").job == job
 
 
@@ -328,46 +363,6 @@ def test_extract_job_verb_is_not_a_fact_about_the_company(text, job):
 def test_extract_a_fact_about_the_company_states_no_job(text):
     # The first was "trust by thousands of teams".
     assert extract_statements([_doc(text, "posting")]) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "job"),
-    [
-        (
-            "We build out scalable infrastructure for a database in C++.",
-            "build out scalable infrastructure for database in c++",
-        ),
-        ("We help you write code in C# and F# for our clients.", "write code in c# and f# for clients"),
-    ],
-)
-def test_extract_job_keeps_language_names_whole_and_drops_the_full_stop(text, job):
-    # Was "... in c++." (the full stop glued to the "+") and "write code in c" (the "#" read as punctuation).
-    assert _one(text, "posting").job == job
-
-
-@pytest.mark.parametrize(
-    ("text", "job"),
-    [
-        # Was "turn procedures and expert information into small": the comma is inside the phrase.
-        (
-            "ProcedureFlow lets you turn your procedures and expert information into small, hyperlinked flowcharts.",
-            "turn procedures and expert information into small hyperlinked flowcharts",
-        ),
-        (
-            "You write clean, compatible, and powerful code with speed.",
-            "write clean compatible and powerful code with speed",
-        ),
-        # Was "build great chat feature with bells": "&" joins, it does not end the job.
-        (
-            "TalkJS lets devs build a great chat feature with all bells & whistles.",
-            "build great chat feature with bells & whistles",
-        ),
-        # A list of things still ends the job at its first comma.
-        ("You will build apps, websites and tools for our clients.", "build apps"),
-    ],
-)
-def test_extract_job_reads_through_a_comma_or_ampersand_inside_a_phrase(text, job):
-    assert _one(text, "posting").job == job
 
 
 def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
