@@ -198,10 +198,10 @@ def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used
     "pay taxes"); two blind raters preferred this rule's titles in 43 and 45 of 64 clusters where the two differed
     (against 10 and 18; see README, "Titles")."""
     said = voices_per_job(statements, ranked_rows)
-    central = list(dict.fromkeys(statements[int(row)].job.strip() for row in ranked_rows))[:30]
+    central = [job for job in dict.fromkeys(statements[int(row)].job.strip() for row in ranked_rows) if job][:30]
     candidates = []
     for position, title in enumerate(central):
-        if title and title not in used and 2 <= len(title.split()) <= 12:
+        if title not in used and 2 <= len(title.split()) <= 12:
             brevity = keyword_coverage(title, words) / math.sqrt(len(title.split()))
             candidates.append((not readable(title), -(brevity + 0.3 * math.log(said[title])), position, title))
     if candidates:
