@@ -90,16 +90,16 @@ def _heads_job(token: Any) -> bool:
     """Whether `token` can be a job's verb: a content verb, not a light one, nor a FACT_VERBS participle, as
     predicate or adjective: "cloud-based web app" made "base web app built on universal javascript" a job, and
     "base backend systems" and "trust by over 10,000 companies worldwide" titled clusters of HN postings."""
-    return (
-        token.pos_ == "VERB"
-        and token.lemma_.lower() not in LIGHT_VERBS
-        and not (token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS)
-    )
+    return token.pos_ == "VERB" and token.lemma_.lower() not in LIGHT_VERBS and not _fact_participle(token)
+
+
+def _fact_participle(token: Any) -> bool:
+    return token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS
 
 
 def _states_fact(token: Any) -> bool:
     """A FACT_VERBS participle as predicate ("is based in"), not as adjective ("Seattle-based")."""
-    return token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS and token.dep_ not in ("amod", "compound")
+    return _fact_participle(token) and token.dep_ not in ("amod", "compound")
 
 
 def _opens_clause(conjunction: Any) -> bool:
@@ -256,9 +256,7 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
             kept = kept[1:]  # "or use a personal bank account" starts at "use"
         job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |").split()  # "data scientist | <link>"
-        while len(job) > 1 and job[-1] in TRAILING_WORDS:
-            job.pop()
-        return " ".join(job) if _names_something(kept) else ""
+        return " ".join(_without_trailing_words(job)) if _names_something(kept) else ""
     words = [verb.lemma_.lower()]
     word_tokens = [verb]  # the token each word starts at
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
@@ -296,9 +294,16 @@ def normalise_job(parsed: Any, cue_offset: int) -> str:
         skipped = None
     if stop is not None:
         words = words[: _complete_phrase_end(word_tokens, stop, tokens[-1])]
-    while len(words) > 1 and words[-1] in TRAILING_WORDS:
-        words.pop()
+    words = _without_trailing_words(words)
     return " ".join(words) if _names_something(word_tokens[1 : len(words)]) else ""
+
+
+def _without_trailing_words(words: list[str]) -> list[str]:
+    """`words` up to the last that a job may end on (TRAILING_WORDS), keeping at least one."""
+    end = len(words)
+    while end > 1 and words[end - 1] in TRAILING_WORDS:
+        end -= 1
+    return words[:end]
 
 
 def _inside_phrase(word: Any, comma: Any) -> bool:

@@ -126,10 +126,11 @@ def label_clusters(
         rows = members[cluster_id]
         centroid = _centroid(vectors, rows)
         by_centrality = rows[np.argsort(-(vectors[rows] @ centroid), kind="stable")]
-        title = _unique_title(statements, by_centrality, used_titles, words)
+        voices = voices_per_job(statements, by_centrality)
+        title = _unique_title(statements, by_centrality, voices, used_titles, words)
         used_titles.add(title)
         quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes, recent)
-        jobs = representative_jobs(statements, by_centrality)
+        jobs = representative_jobs(voices)
         out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes, jobs=jobs)
     return out
 
@@ -157,20 +158,18 @@ def _centroid(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return centroid / (np.linalg.norm(centroid) or 1.0)
 
 
-def representative_jobs(statements: Sequence[Statement], ranked_rows: np.ndarray, k: int = 8) -> list[str]:
-    """The cluster's distinct normalised jobs, those said by the most voices first (`voices_per_job`); ties go to the
-    more central one, and jobs that do not read as a phrase come after all that do (with most jobs said once, any
-    other tie-break, such as the alphabet, puts "'s dividend how long" first)."""
-    voices = voices_per_job(statements, ranked_rows)
-    first: dict[str, int] = {}
-    for position, row in enumerate(ranked_rows):
-        first.setdefault(statements[int(row)].job.strip(), position)
-    return sorted(voices, key=lambda job: (not readable(job), -voices[job], first[job]))[:k]
+def representative_jobs(voices: Counter[str], k: int = 8) -> list[str]:
+    """The cluster's distinct normalised jobs (`voices_per_job` over its rows by centrality), those said by the most
+    voices first; ties go to the more central one, and jobs that do not read as a phrase come after all that do
+    (with most jobs said once, any other tie-break, such as the alphabet, puts "'s dividend how long" first)."""
+    centrality = {job: position for position, job in enumerate(voices)}
+    return sorted(voices, key=lambda job: (not readable(job), -voices[job], centrality[job]))[:k]
 
 
 def voices_per_job(statements: Sequence[Statement], rows: np.ndarray) -> Counter[str]:
-    """How many distinct voices (author, else document) state each job: a company that reposts its line every month
-    is one voice, as it is for growth and reach, not 36 statements that outvote everyone else."""
+    """How many distinct voices (author, else document) state each job, in the order the jobs first appear in `rows`:
+    a company that reposts its line every month is one voice, as it is for growth and reach, not 36 statements that
+    outvote everyone else."""
     voices: dict[str, set[str]] = {}
     for row in rows:
         statement = statements[int(row)]
@@ -186,7 +185,9 @@ def keyword_coverage(job: str, keywords: list[str]) -> float:
     return sum(1.0 / (rank + 1) for rank, phrase in enumerate(keywords) if set(phrase.split()) <= words)
 
 
-def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used: set[str], words: list[str]) -> str:
+def _unique_title(
+    statements: Sequence[Statement], ranked_rows: np.ndarray, said: Counter[str], used: set[str], words: list[str]
+) -> str:
     """The central job that best says the cluster's keyphrases briefly: among the 30 most central distinct jobs, the
     one with the most keyphrase coverage per square root of its length, plus 0.3 x log(how many voices say that
     very job); ties go to the more central. A job that reads as a phrase (`readable`) beats any that does not.
@@ -197,8 +198,7 @@ def _unique_title(statements: Sequence[Statement], ranked_rows: np.ndarray, used
     Coverage alone picked the longest specific job ("pay income tax on revenue earned from doing business" over
     "pay taxes"); two blind raters preferred this rule's titles in 43 and 45 of 64 clusters where the two differed
     (against 10 and 18; see README, "Titles")."""
-    said = voices_per_job(statements, ranked_rows)
-    central = [job for job in dict.fromkeys(statements[int(row)].job.strip() for row in ranked_rows) if job][:30]
+    central = list(said)[:30]  # `said`: voices per job, in order of centrality
     candidates = []
     for position, title in enumerate(central):
         if title not in used and 2 <= len(title.split()) <= 12:
