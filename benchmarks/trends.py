@@ -876,8 +876,9 @@ def markdown_table(summary: dict[str, Any]) -> list[str]:
 
 def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
     print(f"\n{n_plants} plants, {seconds:,.0f} s. Share of plants (k/n); 95% Wilson intervals in the JSON.")
-    print("jtbd: growth of the share of statements, at most 3 per author a month (Poisson, quasi-Poisson interval,")
-    print("BH q < 0.05), top 3 by the interval's lower bound. naive: raw statement counts per month, OLS slope;")
+    print("jtbd: growth of the share of statements, at most 3 per author a month (Poisson; interval quasi-Poisson or")
+    print("clustered by author, whichever is wider; BH q < 0.05), top 3 by the interval's lower bound. naive: raw")
+    print("statement counts per month, OLS slope;")
     print("called when its p < 0.05.")
     print("oracle clusters: each plant relabelled as one cluster (the ranking stage alone).\n")
     print("\n".join(markdown_table(summary)))

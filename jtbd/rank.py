@@ -3,8 +3,9 @@
 A cluster's count in each period (its statements, at most MAX_PER_AUTHOR per author) is compared with everything said
 in that period counted the same way (the exposure), so a month with twice the posts, or a partial month, does not
 look like growth. Growth per year comes from a Poisson regression with log(period total) as offset; its interval is
-widened by the observed overdispersion (quasi-Poisson, each cluster's shrunk toward the run's median), and p-values
-are corrected across clusters with Benjamini-Hochberg so small clusters do not top the list by chance.
+widened by the observed overdispersion (quasi-Poisson, each cluster's shrunk toward the run's median) and, where
+wider, by how much the trend rests on a few authors who keep posting (standard errors clustered by author), and
+p-values are corrected across clusters with Benjamini-Hochberg so small clusters do not top the list by chance.
 """
 
 from __future__ import annotations
@@ -90,14 +91,31 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class VoiceCounts:
+    """A series' counted statements by who said them: one entry per (voice, period), with that voice's statements
+    in that period (at most MAX_PER_AUTHOR). Voices are numbered from 0; periods index the series' window."""
+
+    voice: np.ndarray
+    period: np.ndarray
+    count: np.ndarray
+
+    @property
+    def n_voices(self) -> int:
+        return int(self.voice.max()) + 1 if len(self.voice) else 0
+
+
+@dataclass(frozen=True)
 class PoissonFit:
-    """A Poisson growth fit before its interval is scaled: slope per year, its Poisson variance, and the Pearson
-    dispersion of the residuals with its degrees of freedom (how much noisier than Poisson the series is)."""
+    """A Poisson growth fit before its interval is scaled: slope per year, its Poisson variance, the Pearson
+    dispersion of the residuals with its degrees of freedom (how much noisier than Poisson the series is) and,
+    when the fit was given who said what, the slope's variance clustered by voice and the number of voices."""
 
     slope: float
     variance: float
     dispersion: float
     df: int
+    voice_variance: float = 0.0
+    n_voices: int = 0  # 0: not known
 
     def test(
         self, pooled_dispersion: float = 1.0, prior_df: float = 0.0, confidence: float = CONFIDENCE
@@ -105,20 +123,31 @@ class PoissonFit:
         """The slope's standard error scaled by the dispersion, shrunk toward `pooled_dispersion` as if that were
         `prior_df` more periods of evidence and never below Poisson; p-value and interval from Student's t with
         the residual plus prior degrees of freedom. With a normal reference (z), 7-8% of the calls at q < 0.05 were
-        false in simulated overdispersed series; with t, 4.6-4.9% (tests/test_rank.py, README)."""
+        false in simulated overdispersed series; with t, 4.6-4.9% (tests/test_rank.py, README).
+
+        When the voice-clustered variance is larger it is used instead, with at most (voices - 1) degrees of
+        freedom: statements of one author in different periods are not independent draws, and on real HN postings
+        the quasi-Poisson interval alone was about 30% too narrow (benchmarks/calibration.py, README)."""
         dispersion = (prior_df * pooled_dispersion + self.df * self.dispersion) / (prior_df + self.df)
-        se = math.sqrt(self.variance * max(1.0, dispersion))
+        se = math.sqrt(max(self.variance * max(1.0, dispersion), self.voice_variance))
         if not math.isfinite(se) or se == 0:
             return None
         df = self.df + prior_df
+        if self.n_voices:
+            if self.n_voices < 2:
+                return None  # one voice, however often it speaks, shows no trend in what people say
+            df = min(df, self.n_voices - 1)
         p_value = 2.0 * float(stdtr(df, -abs(self.slope / se)))
         return Trend(self.slope, se, p_value, float(stdtrit(df, 0.5 + confidence / 2)))
 
 
-def poisson_fit(counts: np.ndarray, totals: np.ndarray, periods_per_year: float) -> PoissonFit | None:
+def poisson_fit(
+    counts: np.ndarray, totals: np.ndarray, periods_per_year: float, voices: VoiceCounts | None = None
+) -> PoissonFit | None:
     """Fit log E[count] = log(total) + a + b*t by Newton's method; None when there is no finite estimate.
 
-    Periods with a zero total carry no information and are left out.
+    Periods with a zero total carry no information and are left out. With `voices` (who said the `counts`), the
+    fit also gets the slope's variance clustered by voice (`_voice_variance`).
     """
     keep = totals > 0
     y, exposure = counts[keep].astype(float), totals[keep].astype(float)
@@ -148,7 +177,32 @@ def poisson_fit(counts: np.ndarray, totals: np.ndarray, periods_per_year: float)
     if not np.all(np.isfinite(mu)) or mu.min() <= 0 or not covariance[1, 1] > 0 or abs(beta[1]) > 50:
         return None  # no finite estimate: the trend is undetermined, not infinite
     df = max(len(y) - 2, 1)
-    return PoissonFit(float(beta[1]), float(covariance[1, 1]), float(((y - mu) ** 2 / mu).sum() / df), df)
+    dispersion = float(((y - mu) ** 2 / mu).sum() / df)
+    if voices is None:
+        return PoissonFit(float(beta[1]), float(covariance[1, 1]), dispersion, df)
+    times = np.arange(len(totals)) / periods_per_year
+    variance = _voice_variance(voices, times, t, mu)
+    return PoissonFit(float(beta[1]), float(covariance[1, 1]), dispersion, df, variance, voices.n_voices)
+
+
+def _voice_variance(voices: VoiceCounts, times: np.ndarray, fitted_times: np.ndarray, mu: np.ndarray) -> float:
+    """The slope's sandwich variance with each voice as one cluster (as Stata's `vce(cluster author)`).
+
+    With the intercept profiled out, a voice's share of the score is the sum of its counts weighted by their time
+    from the fit's mean time: a voice that speaks evenly through the window adds nothing, one that only speaks late
+    pulls toward growth. Their squares, summed over voices and scaled by the Fisher information, estimate how much
+    the slope would move with other voices. Many voices that each speak once give about the Poisson variance; a
+    company reposting for the last year of the window alone gives a very wide one.
+    """
+    centre = float((fitted_times * mu).sum() / mu.sum())
+    information = float(((fitted_times - centre) ** 2 * mu).sum())
+    scores = np.bincount(
+        voices.voice, weights=(times[voices.period] - centre) * voices.count, minlength=voices.n_voices
+    )
+    n = voices.n_voices
+    if n < 2 or information <= 0:
+        return 0.0
+    return n / (n - 1) * float((scores**2).sum()) / information**2
 
 
 def moderated_tests(fits: Sequence[PoissonFit | None], confidence: float = CONFIDENCE) -> list[Trend | None]:
@@ -207,15 +261,25 @@ def _make_window(
 
 def _period_counts(
     rows: Sequence[int], keys: Sequence[str | None], voices: Sequence[str], window: _Window
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, VoiceCounts]:
     """The cluster's counted statements (at most MAX_PER_AUTHOR per author) and its distinct authors, per period:
-    a company reposting monthly is one voice a month, a loud commenter counts MAX_PER_AUTHOR at most."""
-    counted, authors = np.zeros(len(window.periods)), np.zeros(len(window.periods))
-    for (key, _voice), n in Counter((keys[r], voices[r]) for r in rows).items():
-        if key in window.index:
-            counted[window.index[key]] += min(n, MAX_PER_AUTHOR)
-            authors[window.index[key]] += 1
-    return counted, authors
+    a company reposting monthly is one voice a month, a loud commenter counts MAX_PER_AUTHOR at most; and the same
+    counts by voice."""
+    entries = [
+        (voice, window.index[key], min(n, MAX_PER_AUTHOR))
+        for (key, voice), n in Counter((keys[r], voices[r]) for r in rows).items()
+        if key in window.index
+    ]
+    numbered: dict[str, int] = {}
+    by_voice = VoiceCounts(
+        np.array([numbered.setdefault(voice, len(numbered)) for voice, _, _ in entries], dtype=np.int64),
+        np.array([period for _, period, _ in entries], dtype=np.int64),
+        np.array([n for _, _, n in entries], dtype=float),
+    )
+    n_periods = len(window.periods)
+    counted = np.bincount(by_voice.period, weights=by_voice.count, minlength=n_periods)
+    authors = np.bincount(by_voice.period, minlength=n_periods).astype(float)
+    return counted, authors, by_voice
 
 
 def momentum(counts: np.ndarray, totals: np.ndarray, per_year: float, *, prior: float = 5.0) -> float | None:
@@ -353,9 +417,9 @@ def _fit_series(
     for name, series_keys in series.items():
         series_window = overall if name == "all" else _make_window(series_keys, voices, labels.tolist(), period, window)
         for cluster_id, rows in members.items():
-            counts, authors = _period_counts(rows, series_keys, voices, series_window)
+            counts, authors, by_voice = _period_counts(rows, series_keys, voices, series_window)
             totals = series_window.totals
-            fit = poisson_fit(counts, totals, per_year) if authors.sum() >= MIN_VOICES else None
+            fit = poisson_fit(counts, totals, per_year, by_voice) if authors.sum() >= MIN_VOICES else None
             raw[cluster_id, name] = (fit, counts, totals)
             if name == "all":
                 period_counts[cluster_id] = (counts, authors)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jtbd.rank import (
+    VoiceCounts,
     benjamini_hochberg,
     in_growth_window,
     moderated_tests,
@@ -180,6 +181,53 @@ def test_rank_poisson_fit_recovers_known_rate():
 def test_rank_poisson_fit_skips_empty_periods_and_needs_three():
     assert poisson_fit(np.array([1.0, 1.0]), np.array([5.0, 5.0]), 12.0) is None
     assert poisson_fit(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 5.0, 0.0, 5.0]), 12.0) is None
+
+
+def _voices(counts: list[int], voice_of_period) -> VoiceCounts:
+    """VoiceCounts for `counts` per period, every statement of period i said by voice `voice_of_period(i, j)`."""
+    entries = [(voice_of_period(i, j), i) for i, n in enumerate(counts) for j in range(n)]
+    numbered: dict[str, int] = {}
+    voice = [numbered.setdefault(v, len(numbered)) for v, _ in entries]
+    return VoiceCounts(np.array(voice), np.array([i for _, i in entries]), np.ones(len(entries)))
+
+
+def test_rank_voice_variance_is_poisson_when_every_voice_speaks_once():
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(20 * 1.5 ** (np.arange(24) / 12)).astype(float)
+    fit = poisson_fit(counts, np.full(24, 400.0), 12.0, _voices(counts.astype(int).tolist(), lambda i, j: f"{i}-{j}"))
+    assert fit.n_voices == counts.sum()
+    assert fit.voice_variance == pytest.approx(fit.variance, rel=0.15)
+
+
+def test_rank_voice_variance_grows_when_few_voices_say_it_all():
+    # The same counts said by three companies, each posting a steady few statements a month over part of the window:
+    # which companies happen to be posting, not how many people say it, makes the trend.
+    counts = [2] * 8 + [4] * 8 + [6] * 8
+    voices = _voices(counts, lambda i, j: f"company-{min(j // 2, i // 8)}")
+    fit = poisson_fit(np.array(counts, dtype=float), np.full(24, 400.0), 12.0, voices)
+    assert fit.n_voices == 3
+    assert fit.voice_variance > 3 * fit.variance
+    trend = fit.test()
+    assert trend.se == pytest.approx(math.sqrt(fit.voice_variance))
+    assert trend.critical == pytest.approx(4.30, abs=0.01)  # Student's t with voices - 1 = 2 degrees of freedom
+
+
+def test_rank_one_voice_reposting_for_a_year_is_not_a_trend():
+    # One company posts the job three times a month through the window's second year; beside it, steady jobs said
+    # by 40 different people a month. The same counts from 36 different people are a real new trend.
+    late = [0] * 12 + [3] * 12
+    for voice, trend in ((lambda n: "acme", {"unknown"}), (lambda n: f"p{n}", {"rising", "emerging"})):
+        statements, labels = [], []
+        for month in range(24):
+            for n in range(40):
+                statements.append(_statement(len(statements), _month(month), author=f"m{month}-{n}"))
+                labels.append(n % 2)
+            for n in range(late[month]):
+                statements.append(_statement(len(statements), _month(month), author=voice(3 * month + n)))
+                labels.append(2)
+        names = {c: ClusterLabel(f"job {c}", [], []) for c in range(3)}
+        growth = _by_id(rank_clusters(statements, np.array(labels), names))[2].growth
+        assert growth.trend in trend
 
 
 # False discovery control
