@@ -84,17 +84,59 @@ GENERIC_WORDS = frozenset(
 #: Verbs whose past participle states a fact about the speaker, not a job: "based in Berlin", "founded in 2012",
 #: "backed by Sequoia", "trusted by 10,000 companies".
 FACT_VERBS = frozenset("base found locate headquarter back trust establish".split())
+#: Verbs whose present participle, as an adjective, makes a claim about the speaker: "the leading platform for X",
+#: "industry-leading data discovery", "our founding team".
+CLAIM_VERBS = FACT_VERBS | {"lead"}
+#: Nouns that make a line a job title when they follow a bullet's verb: "Lead DevOps Engineer", "Research
+#: Scientist", "Design Systems Engineer" head a list of openings, not of tasks.
+ROLE_NOUNS = frozenset(
+    "engineer developer designer manager scientist architect analyst writer researcher lead director intern "
+    "specialist consultant administrator marketer recruiter officer associate representative strategist "
+    "technician editor producer coordinator".split()
+)
 
 
 def _heads_job(token: Any) -> bool:
-    """Whether `token` can be a job's verb: a content verb, not a light one, nor a FACT_VERBS participle, as
-    predicate or adjective: "cloud-based web app" made "base web app built on universal javascript" a job, and
-    "base backend systems" and "trust by over 10,000 companies worldwide" titled clusters of HN postings."""
+    """Whether `token` can be a job's verb: a content verb, not a light one, nor a participle that states a fact or
+    a claim (`_fact_participle`): "cloud-based web app" made "base web app built on universal javascript" a job,
+    "base backend systems" and "trust by over 10,000 companies worldwide" titled clusters of HN postings, and "the
+    leading platform for X" gave "lead platform for x"."""
     return token.pos_ == "VERB" and token.lemma_.lower() not in LIGHT_VERBS and not _fact_participle(token)
 
 
 def _fact_participle(token: Any) -> bool:
-    return token.tag_ == "VBN" and token.lemma_.lower() in FACT_VERBS
+    """A participle that states a fact or makes a claim about the speaker: "based" (FACT_VERBS), or "leading" and
+    "founding" as adjectives (CLAIM_VERBS; "leading the design" is a job)."""
+    lemma = token.lemma_.lower()
+    if token.tag_ == "VBG":
+        return token.dep_ in ("amod", "compound") and lemma in CLAIM_VERBS
+    return token.tag_ == "VBN" and lemma in FACT_VERBS
+
+
+def _role_title(tokens: Sequence[Any]) -> bool:
+    """Whether a bullet line names an opening, not a task: its first word is followed by capitalised words and then
+    a role ("Lead DevOps Engineer", "Research Engineers/Scientists", "Lead Vue developer (1+ years)") or a link
+    ("Lead Javascript: <link>"). A lowercase word first makes it a task ("Lead the design of our API", "Mentor
+    junior engineers"), and so does a lowercase role that a word follows ("Build developer tools")."""
+    first = next((n for n, t in enumerate(tokens) if _has_letters(t)), None)
+    if first is None:
+        return False
+    for token in tokens[first + 1 : first + 12]:
+        name = re.sub(r"[^a-z]", "", token.lower_)
+        capitalised = any(c.isupper() for c in token.text)
+        last = token.i + 1 == len(token.doc) or not _has_letters(token.doc[token.i + 1])
+        if name.removesuffix("s") in ROLE_NOUNS and (capitalised or last):  # not "Build developer tools"
+            return True
+        if _is_link(token):
+            return True
+        glued = token.i > 0 and not token.doc[token.i - 1].whitespace_  # "Full-stack": one word
+        if name and not capitalised and not glued:
+            return False
+    return False
+
+
+def _has_letters(token: Any) -> bool:
+    return any(c.isalpha() for c in token.text)
 
 
 def _states_fact(token: Any) -> bool:
@@ -237,27 +279,42 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
         yield Candidate(doc, start, end, cue.kind, cue.name, start + cue_end)
 
 
-def normalise_job(parsed: Any, cue_offset: int) -> str:
+def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) -> str:
     """Write a parsed span as verb + object + context: "reconcile invoices across several clients".
 
     The job's verb is the first content verb at or after the cue; the light verbs that introduce a job
     ("helps X", "want to", "looking for") are skipped, and so are facts about the speaker ("based in", "trusted
     by": `_heads_job`). Without such a verb, the span's words are kept, unless it only states such a fact.
+
+    `cue_is_verb`: the cue is the span's first word, a verb from a list ("bullet verb": "- Design algorithms for
+    X"). When the tagger finds no verb after it, it is taken as the verb anyway (the tagger reads a sentence-initial
+    "Design" or "Mentor" as a noun), unless the line is a job title ("Lead DevOps Engineer").
     """
     tokens = list(parsed)
     verb = next((t for t in tokens if t.idx + len(t.text) >= cue_offset and _heads_job(t) and t.dep_ != "aux"), None)
+    verb_word = None  # the verb as written, when the tagger did not take it for one
+    if cue_is_verb and (verb is None or verb.idx < cue_offset):
+        if _role_title(tokens):
+            return ""
+        if verb is None:
+            verb = next((t for t in tokens if _has_letters(t)), None)
+            verb_word = re.sub(r"^[^a-z]+", "", verb.lower_) if verb is not None else None  # "-Manage"
     if verb is None:
         verb = next((t for t in tokens if _heads_job(t)), None)
     if verb is None:
         if any(_states_fact(t) for t in tokens):
             return ""  # "we are headquartered in Berlin"
-        words_only = [t for t in tokens if not (t.is_punct or t.is_space or _is_link(t)) and t.dep_ not in DROP_DEPS]
+        words_only = [
+            t
+            for t in tokens
+            if not (t.is_punct or t.is_space or _is_link(t) or _fact_participle(t)) and t.dep_ not in DROP_DEPS
+        ]  # "industry [leading] data discovery"
         kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
         while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
             kept = kept[1:]  # "or use a personal bank account" starts at "use"
         job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |").split()  # "data scientist | <link>"
         return " ".join(_without_trailing_words(job)) if _names_something(kept) else ""
-    words = [verb.lemma_.lower()]
+    words = [verb_word or verb.lemma_.lower()]
     word_tokens = [verb]  # the token each word starts at
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb
@@ -363,7 +420,7 @@ class JobCache:
     whole-HN run's 62 s) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold
     run). A key covers everything its value depends on: for candidates, the document's text, title and kind, whether
     it is a reply, and the code of this file and of the cue rules; for jobs, the sentence, where its cue ends,
-    whether it is a title, this file's code and the parser's sha256."""
+    whether it is a title or a bullet's verb, this file's code and the parser's sha256."""
 
     def __init__(self, path: Path) -> None:
         self.candidates = store.TextTable(path, "found_candidates", "spans")  # values: `_encode_spans`
@@ -422,8 +479,8 @@ def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | Non
 
 def _cache_key(candidate: Candidate) -> str:
     text = candidate.doc.text[candidate.start : candidate.end]
-    is_title = candidate.cue == "title"
-    raw = f"{_parse_version()}\x00{candidate.cue_end - candidate.start}\x00{is_title:d}\x00{text}"
+    is_title, cue_is_verb = candidate.cue == "title", candidate.cue == "bullet verb"
+    raw = f"{_parse_version()}\x00{candidate.cue_end - candidate.start}\x00{is_title:d}{cue_is_verb:d}\x00{text}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
@@ -515,7 +572,7 @@ def _parse_jobs(candidates: list[Candidate], *, progress: Progress | None, batch
     jobs = []
     parses = nlp.pipe(texts, batch_size=batch_size, n_process=parse_processes(len(candidates)))
     for n, (candidate, parsed) in enumerate(zip(candidates, parses), start=1):
-        job = normalise_job(parsed, candidate.cue_end - candidate.start)
+        job = normalise_job(parsed, candidate.cue_end - candidate.start, cue_is_verb=candidate.cue == "bullet verb")
         if candidate.cue == "title" and is_vague(job):
             job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
         jobs.append(job)

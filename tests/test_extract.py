@@ -349,6 +349,30 @@ POSTING_JOBS = [
     ),
     # A list of things still ends the job at its first comma.
     pytest.param("You will build apps, websites and tools for our clients.", "build apps", id="comma-in-a-list"),
+    # A bullet's verb that the tagger reads as a noun is still the verb. Was "algorithms for conversational ai".
+    pytest.param(
+        "- Design algorithms for conversational AI", "design algorithms for conversational ai", id="bullet-verb-as-noun"
+    ),
+    # Was "individual project priorities": "-Manage" is one token.
+    pytest.param(
+        "-Manage individual project priorities, deadlines and deliverables.",
+        "manage individual project priorities",
+        id="bullet-glued-to-its-verb",
+    ),
+    pytest.param("Lead the design of our API.", "lead design of api", id="bullet-lead-as-verb"),
+    pytest.param("* Mentor junior engineers", "mentor junior engineers", id="bullet-then-lowercase-role"),
+    # "Founding", "leading" as adjectives make a claim. Was "found team to define overarching growth strategy".
+    pytest.param(
+        "Work closely with the founding team to define the overarching growth strategy.",
+        "define overarching growth strategy",
+        id="claim-participle-as-adjective",
+    ),
+    # Was "lead data discovery".
+    pytest.param(
+        "Polysentry is a technology company that provides industry leading data discovery and protection.",
+        "provides industry data discovery and protection",
+        id="claim-participle-without-a-verb",
+    ),
 ]
 
 
@@ -362,6 +386,21 @@ def test_extract_posting_job(text, job):
 )
 def test_extract_a_fact_about_the_company_states_no_job(text):
     # The first was "trust by thousands of teams".
+    assert extract_statements([_doc(text, "posting")]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Lead DevOps Engineer: https://example.com/jobs/1",
+        "Research Engineers/Scientists:",
+        "* Lead Vue developer (1+ year of experience)",
+        "Lead Javascript: https://example.com/jobs/2",
+    ],
+)
+def test_extract_a_job_title_after_a_bullet_verb_is_no_job(text):
+    # Lines of a list of openings: they were "devops engineer", "engineers scientists" ..., and on whole HN about
+    # 800 such lines made "software engineer" the 9th job of 153.
     assert extract_statements([_doc(text, "posting")]) == []
 
 
