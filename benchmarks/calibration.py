@@ -30,6 +30,9 @@ import numpy as np
 from _common import HN_POSTINGS, REPO, write_results
 
 RULES = ("quasi-Poisson alone", "jtbd: larger of quasi-Poisson and clustered by author")
+#: jtbd's rule is also scored by how many authors the smaller half's fit had: with few, Student's t (authors - 1
+#: degrees of freedom) has wider tails than the normal curve these shares are read against.
+VOICE_BANDS = ((2, 10), (10, 20), (20, 50), (50, 10**9))
 
 
 def main() -> int:
@@ -56,16 +59,20 @@ def main() -> int:
         f"{time.perf_counter() - begin:.0f} s"
     )
 
-    z_by_rule: dict[str, list[float]] = {rule: [] for rule in RULES}
+    z_by_rule: dict[str, list[tuple[float, int]]] = {rule: [] for rule in RULES}
     per_window = []
     for end in args.ends.split(","):
         counts = {rule: 0 for rule in RULES}
         for split in range(args.splits):
-            for rule, z in split_half_z(run.statements, run.labels, end, split).items():
-                z_by_rule[rule].extend(z)
-                counts[rule] += len(z)
+            for rule, pairs in split_half_z(run.statements, run.labels, end, split).items():
+                z_by_rule[rule].extend(pairs)
+                counts[rule] += len(pairs)
         per_window.append({"window_end": end, "pairs": counts})
-    rows = [summary(rule, np.array(z)) for rule, z in z_by_rule.items()]
+    rows = [summary(rule, np.array([z for z, _ in pairs])) for rule, pairs in z_by_rule.items()]
+    for low, high in VOICE_BANDS:
+        z = [z for z, voices in z_by_rule[RULES[1]] if low <= voices < high]
+        band = f"{low}+" if high == 10**9 else f"{low}-{high - 1}"
+        rows.append(summary(f"jtbd, {band} authors in the smaller half", np.array(z)))
     print_table(rows, args)
     write_results(
         args.out,
@@ -84,15 +91,17 @@ def main() -> int:
     return 0
 
 
-def split_half_z(statements: list[Any], labels: np.ndarray, end: str, split: int) -> dict[str, list[float]]:
+def split_half_z(statements: list[Any], labels: np.ndarray, end: str, split: int) -> dict[str, list[tuple[float, int]]]:
     """For one random split of the authors (seeded by `split`), each cluster's z between the two halves' slopes
-    over the 24 months ending in `end`, under each rule; clusters that either half cannot fit are left out."""
+    over the 24 months ending in `end`, under each rule, with the smaller half's number of authors; clusters that
+    either half cannot fit are left out."""
     from jtbd.rank import MIN_VOICES, _make_window, _period_counts, moderated_tests, period_key, poisson_fit
 
     keys = [period_key(s.created_at, "month") if s.created_at else None for s in statements]
     voices = [s.author or s.doc_id for s in statements]
     half = np.array([int(hashlib.sha1(f"{split}:{v}".encode()).hexdigest(), 16) % 2 for v in voices])
     fits: dict[str, list[dict[int, Any]]] = {rule: [] for rule in RULES}
+    n_voices: list[dict[int, int]] = []
     for side in (0, 1):
         side_keys = [k if h == side and k is not None and k <= end else None for k, h in zip(keys, half)]
         window = _make_window(side_keys, voices, labels.tolist(), "month", 24)
@@ -101,19 +110,23 @@ def split_half_z(statements: list[Any], labels: np.ndarray, end: str, split: int
             if label >= 0 and side_keys[row] is not None:
                 members.setdefault(int(label), []).append(row)
         per_rule: dict[str, dict[int, Any]] = {rule: {} for rule in RULES}
+        n_voices.append({})
         for cluster_id, rows in members.items():
             counts, authors, by_voice = _period_counts(rows, side_keys, voices, window)
             if authors.sum() < MIN_VOICES:
                 continue
+            n_voices[-1][cluster_id] = by_voice.n_voices
             per_rule[RULES[0]][cluster_id] = poisson_fit(counts, window.totals, 12.0)
             per_rule[RULES[1]][cluster_id] = poisson_fit(counts, window.totals, 12.0, by_voice)
         for rule in RULES:
             tested = moderated_tests(list(per_rule[rule].values()))
             fits[rule].append(dict(zip(per_rule[rule], tested)))
-    out: dict[str, list[float]] = {}
+    out: dict[str, list[tuple[float, int]]] = {}
     for rule, (a, b) in fits.items():
         out[rule] = [
-            (a[c].slope - b[c].slope) / math.hypot(a[c].se, b[c].se) for c in a if a[c] and b.get(c) is not None
+            ((a[c].slope - b[c].slope) / math.hypot(a[c].se, b[c].se), min(n_voices[0][c], n_voices[1][c]))
+            for c in a
+            if a[c] and b.get(c) is not None
         ]
     return out
 
