@@ -474,15 +474,21 @@ def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.n
     else:
         trend = "stable"
     return Growth(
-        round(rate, 4),
-        round(low, 4),
-        round(high, 4),
+        _factor(rate),
+        _factor(low),
+        _factor(high),
         round(p_value, 6),
         n_periods,
         trend,
         q_value=round(q, 6),
         momentum=momentum(counts, totals, per_year),
     )
+
+
+def _factor(value: float) -> float:
+    """A yearly growth factor as reported: 4 decimals, but never 0. The lower bound of a fit on a few authors can be
+    below 0.00005 (t on one or two degrees of freedom), and the score and the report's interval bar take its log."""
+    return round(value, 4) if value >= 1e-4 else max(float(f"{value:.2g}"), 1e-300)
 
 
 def _kind_shares(kinds: dict[str, int], size: int) -> tuple[float, float]:

@@ -199,8 +199,8 @@ def interval_svg(g: dict[str, Any], trend: str, span: float = 1.5, width: int = 
     if g.get("rate") is None:
         return ""
 
-    def x(rate: float) -> float:
-        return 2 + (min(max(math.log(rate) / math.log(span), -1.0), 1.0) + 1) / 2 * (width - 4)
+    def x(rate: float) -> float:  # a bound that older runs wrote as 0 goes as far left as the bar does
+        return 2 + (min(max(math.log(max(rate, 1e-300)) / math.log(span), -1.0), 1.0) + 1) / 2 * (width - 4)
 
     colour = COLOUR.get(trend, COLOUR["unknown"])
     return (

@@ -518,3 +518,11 @@ def test_rank_in_growth_window_marks_the_last_periods():
     statements = [_statement(n, w) for n, w in enumerate(when)]
     assert in_growth_window(statements, "month", 3).tolist() == [False, True, True, False]  # 2024-06..2024-08
     assert in_growth_window(statements, "quarter", 8).tolist() == [True, True, True, False]
+
+
+def test_rank_growth_bounds_are_never_written_as_zero():
+    from jtbd.rank import Trend, _growth  # private: the rounding is what is tested
+
+    counts, totals = np.array([3.0, 0, 0, 1, 0, 0]), np.full(6, 100.0)
+    growth = _growth(Trend(slope=-3.0, se=5.0, p_value=0.5, critical=12.7), 0.5, counts, totals, 12.0)
+    assert 0 < growth.low < 1e-4 and growth.high > 1

@@ -400,3 +400,11 @@ def test_report_tiny_q_value_is_printed_as_a_bound_not_as_zero():
     payload["clusters"][0]["growth"] = {**payload["clusters"][0]["growth"], "q_value": 0.0}
     assert "q &lt; 0.0001" in render_html(payload) and "q = 0" not in render_html(payload)
     assert "q < 0.0001" in render_cluster_text(payload, 4).splitlines()[1]
+
+
+def test_report_html_renders_a_lower_bound_of_zero():
+    # A fit on two or three authors has t on one or two degrees of freedom: its lower bound used to round to 0, and
+    # the interval bar's log of it stopped the whole run (the demo's first 300 records did).
+    payload = _payload()
+    payload["clusters"][0]["growth"] = {**payload["clusters"][0]["growth"], "low": 0.0}
+    assert "<svg" in render_html(payload)
