@@ -151,9 +151,19 @@ def _opens_clause(conjunction: Any) -> bool:
     return following is not None and following.lower_ in SUBJECT_PRONOUNS and following.text != "IT"
 
 
+#: Question words: a verb-less job does not start with them ("[what are] top 10 vc blogs").
+QUESTION_TAGS = frozenset({"WP", "WDT", "WRB", "WP$"})
 #: A link, not a name: "https://...", "www....", "grnh.se/b3c1eba11". spaCy's like_url also takes "node.js" and
 #: "booking.com", which are names.
 LINK = re.compile(r"[a-z][\w+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/\S", re.IGNORECASE)
+
+
+def _question_frame(token: Any) -> bool:
+    """A question word or an auxiliary that frames a question ("what", "is there", "would be"), not the infinitive
+    "be" of "enable customers to be safe"."""
+    if token.tag_ in QUESTION_TAGS:
+        return True
+    return token.pos_ == "AUX" and not (token.tag_ == "VB" and token.i > 0 and token.doc[token.i - 1].lower_ == "to")
 
 
 def _is_link(token: Any) -> bool:
@@ -284,7 +294,8 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
 
     The job's verb is the first content verb at or after the cue; the light verbs that introduce a job
     ("helps X", "want to", "looking for") are skipped, and so are facts about the speaker ("based in", "trusted
-    by": `_heads_job`). Without such a verb, the span's words are kept, unless it only states such a fact.
+    by": `_heads_job`). Without such a verb, the span's words are kept, unless it only states such a fact, and
+    from its first content word on ("[What are the] pros/cons of organic growth": "cons of organic growth").
 
     `cue_is_verb`: the cue is the span's first word, a verb from a list ("bullet verb": "- Design algorithms for
     X"). When the tagger finds no verb after it, it is taken as the verb anyway (the tagger reads a sentence-initial
@@ -310,8 +321,8 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
             if not (t.is_punct or t.is_space or _is_link(t) or _fact_participle(t)) and t.dep_ not in DROP_DEPS
         ]  # "industry [leading] data discovery"
         kept = [t for t in words_only if t.idx >= cue_offset and t.tag_ != "POS"] or words_only
-        while kept and kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART"):
-            kept = kept[1:]  # "or use a personal bank account" starts at "use"
+        while kept and (kept[0].pos_ in ("CCONJ", "SCONJ", "ADP", "PART") or _question_frame(kept[0])):
+            kept = kept[1:]  # "or use a personal bank account" starts at "use"; "[what are] cons of organic growth"
         job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |").split()  # "data scientist | <link>"
         return " ".join(_without_trailing_words(job)) if _names_something(kept) else ""
     words = [verb_word or verb.lemma_.lower()]

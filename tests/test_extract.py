@@ -228,6 +228,26 @@ def test_extract_job_keeps_hyphenated_words():
 
 
 @pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("What are the pros/cons of organic growth?", "cons of organic growth"),  # was "what are cons of ..."
+        (
+            "Is there a consensus on the best type of corporation for a startup?",
+            "consensus on best type of corporation for startup",
+        ),
+        (
+            "What would be a fair equity distribution between me and my co-founder?",
+            "fair equity distribution between me and co founder",
+        ),
+    ],
+)
+def test_extract_job_without_a_verb_drops_the_question_frame(text, job):
+    # Without a job verb the question's words are kept, but not "what are" or "is there": they made every such
+    # question read alike ("is good use of time", "be fair equity distribution ...").
+    assert _one(text).job == job
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("You will develop   visualizations for   our clients.", "posting"),  # the verb's path
@@ -361,6 +381,12 @@ POSTING_JOBS = [
     ),
     pytest.param("Lead the design of our API.", "lead design of api", id="bullet-lead-as-verb"),
     pytest.param("* Mentor junior engineers", "mentor junior engineers", id="bullet-then-lowercase-role"),
+    # Without a job verb the question frame goes ("what are", "is there"), but not the "be" of "to be".
+    pytest.param(
+        "Our products enable our customers to be safe with a cloud based platform.",
+        "be safe with cloud platform",
+        id="infinitive-be-stays",
+    ),
     # "Founding", "leading" as adjectives make a claim. Was "found team to define overarching growth strategy".
     pytest.param(
         "Work closely with the founding team to define the overarching growth strategy.",
