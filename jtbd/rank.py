@@ -463,7 +463,8 @@ def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.n
     if fit is None or q is None:
         return Growth(None, None, None, None, n_periods, "unknown", momentum=momentum(counts, totals, per_year))
     slope, p_value, half = fit.slope, fit.p_value, fit.critical * fit.se
-    rate, low, high = math.exp(slope), math.exp(slope - half), math.exp(slope + half)
+    # With t on one or two degrees of freedom (a fit on two or three authors) the bound can pass what a float holds.
+    rate, low, high = (math.exp(min(value, 700.0)) for value in (slope, slope - half, slope + half))
     nonzero = np.flatnonzero(counts > 0)
     new = len(nonzero) and nonzero[0] >= len(counts) * 2 / 3
     if q < FDR and low > 1:

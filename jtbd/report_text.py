@@ -143,9 +143,12 @@ def series_title(key: str) -> str:
 
 def pct(rate: float | None, digits: int = 0) -> str:
     """A yearly growth factor as a change: 1.3 -> "+30%", 0.6 -> "−40%"; beyond tenfold as a factor ("×40"),
-    since "+3,900%" reads as noise."""
+    since "+3,900%" reads as noise, and beyond a million in powers of ten ("×3e12": the upper bound of a fit on a
+    few authors)."""
     if rate is None:
         return "n/a"
+    if rate >= 1e6:
+        return f"×{rate:.0e}".replace("e+", "e")
     if rate >= 10:
         return f"×{rate:,.0f}"
     return f"{round((rate - 1) * 100, digits) + 0.0:+.{digits}f}%".replace("-", "−")  # + 0.0: no "−0%"

@@ -526,3 +526,5 @@ def test_rank_growth_bounds_are_never_written_as_zero():
     counts, totals = np.array([3.0, 0, 0, 1, 0, 0]), np.full(6, 100.0)
     growth = _growth(Trend(slope=-3.0, se=5.0, p_value=0.5, critical=12.7), 0.5, counts, totals, 12.0)
     assert 0 < growth.low < 1e-4 and growth.high > 1
+    wide = _growth(Trend(slope=10.0, se=30.0, p_value=0.5, critical=38.2), 0.5, counts, totals, 12.0)
+    assert math.isfinite(wide.high) and wide.low > 0  # exp(10 + 38.2 * 30) would overflow

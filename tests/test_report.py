@@ -455,7 +455,16 @@ def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
 
 @pytest.mark.parametrize(
     ("rate", "text"),
-    [(1.3, "+30%"), (0.6, "−40%"), (0.999, "+0%"), (9.5, "+850%"), (41.2, "×41"), (3000.0, "×3,000"), (None, "n/a")],
+    [
+        (1.3, "+30%"),
+        (0.6, "−40%"),
+        (0.999, "+0%"),
+        (9.5, "+850%"),
+        (41.2, "×41"),
+        (3000.0, "×3,000"),
+        (3.2e12, "×3e12"),
+        (None, "n/a"),
+    ],
 )
 def test_report_growth_factor_reads_as_a_change_and_tenfold_as_a_factor(rate, text):
     assert pct(rate) == text
