@@ -488,9 +488,14 @@ def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | Non
     return out
 
 
+def _cue_is_verb(candidate: Candidate) -> bool:
+    """Whether the candidate's cue is its first word, a verb (`normalise_job`'s `cue_is_verb`)."""
+    return candidate.cue == "bullet verb"
+
+
 def _cache_key(candidate: Candidate) -> str:
     text = candidate.doc.text[candidate.start : candidate.end]
-    is_title, cue_is_verb = candidate.cue == "title", candidate.cue == "bullet verb"
+    is_title, cue_is_verb = candidate.cue == "title", _cue_is_verb(candidate)
     raw = f"{_parse_version()}\x00{candidate.cue_end - candidate.start}\x00{is_title:d}{cue_is_verb:d}\x00{text}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
@@ -583,7 +588,7 @@ def _parse_jobs(candidates: list[Candidate], *, progress: Progress | None, batch
     jobs = []
     parses = nlp.pipe(texts, batch_size=batch_size, n_process=parse_processes(len(candidates)))
     for n, (candidate, parsed) in enumerate(zip(candidates, parses), start=1):
-        job = normalise_job(parsed, candidate.cue_end - candidate.start, cue_is_verb=candidate.cue == "bullet verb")
+        job = normalise_job(parsed, candidate.cue_end - candidate.start, cue_is_verb=_cue_is_verb(candidate))
         if candidate.cue == "title" and is_vague(job):
             job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
         jobs.append(job)

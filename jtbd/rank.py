@@ -194,14 +194,12 @@ def _voice_variance(voices: VoiceCounts, times: np.ndarray, fitted_times: np.nda
     the slope would move with other voices. Many voices that each speak once give about the Poisson variance; a
     company reposting for the last year of the window alone gives a very wide one.
     """
+    n = voices.n_voices
     centre = float((fitted_times * mu).sum() / mu.sum())
     information = float(((fitted_times - centre) ** 2 * mu).sum())
-    scores = np.bincount(
-        voices.voice, weights=(times[voices.period] - centre) * voices.count, minlength=voices.n_voices
-    )
-    n = voices.n_voices
     if n < 2 or information <= 0:
         return 0.0
+    scores = np.bincount(voices.voice, weights=(times[voices.period] - centre) * voices.count, minlength=n)
     return n / (n - 1) * float((scores**2).sum()) / information**2
 
 
