@@ -447,7 +447,7 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
     statements = [statements_all[r] for r in rows] + [s for _, s in planted]
     vectors = vectors_all[rows + [r for r, _ in planted]]
 
-    labels, min_size = cluster(vectors, data.get("cluster_seed"))
+    labels, min_size = cluster(vectors, [s.voice for s in statements], data.get("cluster_seed"))
     result: dict[str, Any] = {
         "plant": index,
         "window": f"{window[0]}..{window[-1]}",
@@ -629,13 +629,13 @@ def source_of(statement: Any) -> str:
     return "background" if author.startswith("background-") else "hn"
 
 
-def cluster(vectors: np.ndarray, seed: int | None = None) -> tuple[np.ndarray, int]:
-    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`), Leiden's
-    `seed` aside when given."""
+def cluster(vectors: np.ndarray, voices: list[str], seed: int | None = None) -> tuple[np.ndarray, int]:
+    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`, given each
+    statement's voice), Leiden's `seed` aside when given."""
     from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
 
-    clustering = cluster_with_config(vectors, Config() if seed is None else Config(seed=seed))
+    clustering = cluster_with_config(vectors, Config() if seed is None else Config(seed=seed), voices)
     return clustering.labels, clustering.min_cluster_size
 
 
@@ -944,7 +944,8 @@ def design() -> dict[str, Any]:
         "plant_cluster": "the cluster holding the most of the plant's statements (noise excluded)",
         "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
         "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
-        "jtbd": "jtbd.cluster.cluster_with_config with Config defaults, label_clusters, rank_clusters "
+        "jtbd": "jtbd.cluster.cluster_with_config with Config defaults and each statement's voice, label_clusters, "
+        "rank_clusters "
         f"(period month, window {WINDOW}): growth of the share of statements, at most MAX_PER_AUTHOR per author, "
         "cluster and month; the headline growth (all documents, or one kind's series where that is a "
         "stronger discovery); top 3 by its interval's lower bound among all clusters (also reported: by point "

@@ -9,6 +9,7 @@ follows sklearn's contract (`fit(X)` then `.labels_`), so `hdbscan.HDBSCAN`, `KM
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -310,6 +311,28 @@ def dissolve_incoherent(vectors: np.ndarray, labels: np.ndarray, *, min_ratio: f
     return renumber_by_size(np.where(np.isin(labels, incoherent), -1, labels))
 
 
+def dissolve_few_voices(labels: np.ndarray, voices: Sequence[str], *, min_voices: int) -> tuple[np.ndarray, int]:
+    """Turn into noise every cluster said by fewer than `min_voices` distinct voices (`Statement.voice`), then
+    renumber by size; also return how many clusters went.
+
+    One company's line reposted every month, or one loud commenter, makes a dense cluster of near-identical
+    statements: many statements, one voice, and not a job that recurs across a market. On whole HN, 45 of 163
+    clusters had fewer voices than `min_cluster_size` ("find and fix errors faster": 54 of 56 statements by one
+    author).
+    """
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    if n_clusters == 0 or min_voices <= 1:
+        return labels, 0
+    said_by: dict[int, set[str]] = {}
+    for label, voice in zip(labels.tolist(), voices):
+        if label >= 0:
+            said_by.setdefault(label, set()).add(voice)
+    few = [c for c in range(n_clusters) if len(said_by.get(c, ())) < min_voices]
+    if not few:
+        return labels, 0
+    return renumber_by_size(np.where(np.isin(labels, few), -1, labels)), len(few)
+
+
 @dataclass(frozen=True)
 class Stability:
     """How well a clustering comes back when re-run on subsamples under other seeds."""
@@ -362,11 +385,13 @@ class Clustering:
     labels: np.ndarray  # cluster id per row, 0..k-1 by size, -1 noise
     clusterer_noise_share: float  # noise as the clusterer left it, before assignment, merges and dissolving
     min_cluster_size: int
+    n_few_voice: int = 0  # clusters dissolved for being said by fewer than min_cluster_size voices
 
 
-def cluster_with_config(vectors: np.ndarray, config: Config) -> Clustering:
+def cluster_with_config(vectors: np.ndarray, config: Config, voices: Sequence[str] | None = None) -> Clustering:
     """The whole cluster stage as the pipeline runs it (benchmarks call this too, so they measure the product):
-    cluster, give noise to near clusters, merge near-duplicates, dissolve mixed bags."""
+    cluster, give noise to near clusters, merge near-duplicates, dissolve mixed bags and, given each row's voice,
+    clusters said by fewer voices than a cluster needs statements."""
     size = config.min_cluster_size or default_min_cluster_size(len(vectors))
     labels = cluster_vectors(
         vectors,
@@ -380,4 +405,7 @@ def cluster_with_config(vectors: np.ndarray, config: Config) -> Clustering:
     labels = assign_noise(vectors, labels, min_similarity=config.noise_similarity)
     labels = merge_near_duplicates(vectors, labels, min_similarity=config.merge_similarity)
     labels = dissolve_incoherent(vectors, labels, min_ratio=config.min_cohesion_ratio)
-    return Clustering(labels, raw_noise, size)
+    n_few_voice = 0
+    if voices is not None:
+        labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=size)
+    return Clustering(labels, raw_noise, size, n_few_voice)

@@ -175,7 +175,7 @@ def voices_per_job(statements: Sequence[Statement], rows: np.ndarray) -> Counter
         statement = statements[int(row)]
         job = statement.job.strip()
         if job:
-            voices.setdefault(job, set()).add(statement.author or statement.doc_id)
+            voices.setdefault(job, set()).add(statement.voice)
     return Counter({job: len(said_by) for job, said_by in voices.items()})
 
 

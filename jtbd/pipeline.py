@@ -148,7 +148,7 @@ def cluster(
 
     notes = []
     with timed("cluster") as box:
-        clustering = cluster_with_config(embedded.vectors, config)
+        clustering = cluster_with_config(embedded.vectors, config, [s.voice for s in statements])
         labels, raw_noise_share, min_size = (
             clustering.labels,
             clustering.clusterer_noise_share,
@@ -169,7 +169,14 @@ def cluster(
             )
         box["summary"] = (
             f"{n_clusters} clusters, {noise_share:.0%} of statements in none (clusterer {raw_noise_share:.0%}; "
-            f"then noise assignment, merges, mixed bags dissolved), min_cluster_size {min_size}"
+            f"then noise assignment, merges, mixed bags and {clustering.n_few_voice} few-voice clusters dissolved), "
+            f"min_cluster_size {min_size}"
+        )
+    if clustering.n_few_voice:
+        notes.append(
+            f"{clustering.n_few_voice} groups of statements said by fewer than {min_size} voices (one author's line "
+            "repeated, one loud commenter) are left unclustered: a job counts when as many voices say it as a "
+            "cluster needs statements (min_cluster_size)."
         )
     if n_clusters == 0:
         dropped = len(ingested.documents) - len(documents)
@@ -230,6 +237,7 @@ def cluster(
             "noise_share": round(noise_share, 4),
             "noise_share_before_assignment": round(raw_noise_share, 4),
             "min_cluster_size": min_size,
+            "few_voice_clusters_dissolved": clustering.n_few_voice,
             "stability_mean_ari": round(stability.mean_ari, 4) if stability else None,
         },
         "score_weights": resolve_weights(config.weights),  # shown beside the score in report.html

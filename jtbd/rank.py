@@ -316,7 +316,7 @@ def rank_clusters(
     weights = resolve_weights(weights)
     per_year = PERIODS_PER_YEAR[period]
     keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
-    voices = [s.author or s.doc_id for s in statements]
+    voices = [s.voice for s in statements]
     members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
 
     overall = _make_window(keys, voices, labels.tolist(), period, window)
@@ -453,7 +453,7 @@ def _headline(by_series: dict[str, Growth]) -> Growth:
 
 
 def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:
-    return len({statements[r].author or statements[r].doc_id for r in rows})
+    return len({statements[r].voice for r in rows})
 
 
 def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.ndarray, per_year: float) -> Growth:

@@ -68,6 +68,12 @@ class Statement:
     author: str | None
     url: str | None
 
+    @property
+    def voice(self) -> str:
+        """Who said it, for counting voices: the author, else the document (a company reposting its line every
+        month is one voice, not one per posting)."""
+        return self.author or self.doc_id
+
 
 @dataclass(frozen=True)
 class ClusterLabel:

@@ -19,6 +19,7 @@ from jtbd.cluster import (
     cluster_stability,
     cluster_vectors,
     default_min_cluster_size,
+    dissolve_few_voices,
     knn_cosine,
     make_clusterer,
     merge_near_duplicates,
@@ -284,3 +285,13 @@ def test_cluster_dissolve_incoherent_turns_a_mixed_bag_into_noise():
     assert (out[-60:] == -1).all()  # the scattered "cluster" is a mixed bag
     assert len(set(out[:240].tolist())) == 4 and (out[:240] >= 0).all()
     assert (dissolve_incoherent(X, labels, min_ratio=0) == labels).all()
+
+
+def test_dissolve_few_voices_turns_one_voice_clusters_into_noise():
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, -1])
+    voices = ["a", "b", "c", "d", "x", "x", "x", "y", "p", "q", "z"]
+    out, n_dissolved = dissolve_few_voices(labels, voices, min_voices=3)
+    assert n_dissolved == 2  # cluster 1: two voices over four statements; cluster 2: two voices
+    assert out.tolist() == [0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1]
+    same, none = dissolve_few_voices(labels, voices, min_voices=2)
+    assert none == 0 and np.array_equal(same, labels)

@@ -327,3 +327,29 @@ def test_pipeline_stability_scores_every_cluster_and_flags_unstable_ones(corpus,
         for c in json.loads((tmp_path / "plain" / "clusters.json").read_text())["clusters"]
     )
     assert without.info["counts"]["stability_mean_ari"] is None
+
+
+def test_pipeline_one_voice_repeating_a_line_is_not_a_job(make_corpus, tmp_path):
+    # 150 questions from 60 authors, plus one author asking the same thing 40 times: many statements, one voice.
+    corpus = make_corpus()
+    (corpus / "loud.jsonl").write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"loud{i:02d}",
+                    "text": "How do I tune the carburettor of my vintage motorcycle?",
+                    "created_at": f"2024-{1 + i % 12:02d}-10T00:00:00+00:00",
+                    "author": "loud",
+                }
+            )
+            + "\n"
+            for i in range(40)
+        ),
+        encoding="utf-8",
+    )
+    run = cluster(corpus, out=tmp_path / "out", model="hashing")
+    loud = [i for i, s in enumerate(run.statements) if s.author == "loud"]
+    assert len(loud) == 40 and all(run.labels[i] == -1 for i in loud)
+    assert run.info["counts"]["few_voice_clusters_dissolved"] == 1
+    assert any("said by fewer than" in note for note in run.info["notes"])
+    assert len(run.clusters) >= 3  # the 60 authors' themes are still jobs
