@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -78,6 +79,17 @@ def _utc(value: datetime | None, *, end_of_day: bool = False) -> datetime | None
 def _fail(error: JtbdError) -> None:
     err.print(f"Error: {error}", style="red", highlight=False, soft_wrap=True, markup=False)
     raise typer.Exit(code=1)
+
+
+def _echo_paths(write: Callable[[], list[Path]]) -> None:
+    """Run a command that writes files and print each path it wrote, or its error as one red line (exit 1)."""
+    try:
+        paths = write()
+    except JtbdError as error:
+        _fail(error)
+        return
+    for path in paths:
+        typer.echo(str(path))
 
 
 def _version(value: bool) -> None:
@@ -264,15 +276,11 @@ def fetch_hn(
     def say(message: str) -> None:
         err.print(message, highlight=False)
 
-    try:
+    def fetch() -> list[Path]:
         paths = [fetch_hn_thread(t, out, min_interval=min_interval, progress=say) for t in thread or []]
-        if last:
-            paths += fetch_hn_hiring(last, out, min_interval=min_interval, progress=say)
-    except JtbdError as error:
-        _fail(error)
-        return
-    for path in paths:
-        typer.echo(str(path))
+        return paths + (fetch_hn_hiring(last, out, min_interval=min_interval, progress=say) if last else [])
+
+    _echo_paths(fetch)
 
 
 @app.command()
@@ -307,19 +315,15 @@ def report(
     """
     from jtbd.report import rerender_reports
 
-    try:
-        paths = rerender_reports(
+    _echo_paths(
+        lambda: rerender_reports(
             run_dir,
             weights=parse_weights(weights) if weights is not None else None,
             period=period,
             window=window,
             say=lambda message: typer.echo(message, err=True),
         )
-    except JtbdError as error:
-        _fail(error)
-        return
-    for path in paths:
-        typer.echo(str(path))
+    )
 
 
 @app.command()
