@@ -316,9 +316,9 @@ def dissolve_few_voices(labels: np.ndarray, voices: Sequence[str], *, min_voices
     renumber by size; also return how many clusters went.
 
     One company's line reposted every month, or one loud commenter, makes a dense cluster of near-identical
-    statements: many statements, one voice, and not a job that recurs across a market. On whole HN, 45 of 163
-    clusters had fewer voices than `min_cluster_size` ("find and fix errors faster": 54 of 56 statements by one
-    author).
+    statements: many statements, one voice, and not a job that recurs across a market. In HN's postings and replies,
+    45 of 163 clusters had fewer voices than `min_cluster_size` ("find and fix errors faster": 54 of 56 statements
+    by one author).
     """
     n_clusters = int(labels.max()) + 1 if len(labels) else 0
     if n_clusters == 0 or min_voices <= 1:
