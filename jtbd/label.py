@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -42,6 +43,11 @@ def readable(job: str) -> bool:
     )
 
 
+#: What a keyphrase's words are: "ci/cd" is "ci" and "cd", "e-commerce" one word. Jobs are split the same way when
+#: they are matched against keyphrases (`keyword_coverage`).
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9+#.-]*[a-zA-Z0-9+#]\b|\b[a-zA-Z]\b"
+
+
 def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> list[list[str]]:
     """Top uni- and bi-grams per cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
 
@@ -53,7 +59,7 @@ def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> 
     vectorizer = CountVectorizer(
         ngram_range=(1, 2),
         stop_words=sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS),
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9+#.-]*[a-zA-Z0-9+#]\b|\b[a-zA-Z]\b",
+        token_pattern=TOKEN_PATTERN,
         min_df=1,
     )
     try:
@@ -180,8 +186,9 @@ def voices_per_job(statements: Sequence[Statement], rows: np.ndarray) -> Counter
 
 
 def keyword_coverage(job: str, keywords: list[str]) -> float:
-    """How much of the cluster's c-TF-IDF vocabulary a job says, higher-ranked keyphrases weighing more."""
-    words = set(job.split())
+    """How much of the cluster's c-TF-IDF vocabulary a job says, higher-ranked keyphrases weighing more. The job is
+    split into words as the keyphrases were, so "manage ci/cd pipelines" says "ci cd"."""
+    words = set(re.findall(TOKEN_PATTERN, job.lower()))
     return sum(1.0 / (rank + 1) for rank, phrase in enumerate(keywords) if set(phrase.split()) <= words)
 
 

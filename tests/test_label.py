@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from factories import statement
 
-from jtbd.label import ctfidf_keywords, label_clusters, mmr, readable
+from jtbd.label import ctfidf_keywords, keyword_coverage, label_clusters, mmr, readable
 from jtbd.types import Statement
 
 
@@ -126,6 +126,17 @@ def test_label_title_prefers_a_short_job_many_say_over_a_long_central_one():
     vectors = _unit([[1, 0], [1, 0.3], [1, 0.3], [1, 0.3], [1, 0.2]])
     result = label_clusters(statements, vectors, np.zeros(5, dtype=int))
     assert result[0].title == "send invoices"
+
+
+def test_label_keyword_coverage_splits_a_job_as_the_keyphrases_were_split():
+    # c-TF-IDF reads "ci/cd" as "ci" and "cd"; a job that writes "ci/cd" says the keyphrase "ci cd" too (it lost
+    # the title to "us with ci cd pipelines" on whole HN), and a hyphenated word stays one word.
+    keyphrases = ["ci cd", "pipelines"]
+    assert keyword_coverage("manage ci/cd pipelines", keyphrases) == keyword_coverage(
+        "us with ci cd pipelines", keyphrases
+    )
+    assert keyword_coverage("manage ci/cd pipelines", keyphrases) == 1.5
+    assert keyword_coverage("sell e-commerce goods", ["e-commerce"]) == 1.0
 
 
 def _reposts_and_voices() -> tuple[list[Statement], np.ndarray]:
