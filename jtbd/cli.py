@@ -153,6 +153,10 @@ def cluster(
     min_cluster_size: Annotated[
         int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")
     ] = None,
+    min_voices: Annotated[
+        int | None,
+        typer.Option(help="Distinct authors a cluster needs (default: --min-cluster-size); 1 keeps one voice's jobs."),
+    ] = None,
     period: Annotated[str | None, typer.Option(help="Growth period: week, month (default) or quarter.")] = None,
     window: Annotated[int | None, typer.Option(help="Periods in the growth fit, counted back from the last.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed, saved in run.json.")] = None,
@@ -201,6 +205,7 @@ def cluster(
             since=_utc(since),
             until=_utc(until, end_of_day=True),
             min_cluster_size=min_cluster_size,
+            min_voices=min_voices,
             period=period,
             window=window,
             seed=seed,

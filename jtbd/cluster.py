@@ -391,7 +391,7 @@ class Clustering:
 def cluster_with_config(vectors: np.ndarray, config: Config, voices: Sequence[str] | None = None) -> Clustering:
     """The whole cluster stage as the pipeline runs it (benchmarks call this too, so they measure the product):
     cluster, give noise to near clusters, merge near-duplicates, dissolve mixed bags and, given each row's voice,
-    clusters said by fewer voices than a cluster needs statements."""
+    clusters said by fewer than `config.min_voices` voices (by default as many as a cluster needs statements)."""
     size = config.min_cluster_size or default_min_cluster_size(len(vectors))
     labels = cluster_vectors(
         vectors,
@@ -407,5 +407,5 @@ def cluster_with_config(vectors: np.ndarray, config: Config, voices: Sequence[st
     labels = dissolve_incoherent(vectors, labels, min_ratio=config.min_cohesion_ratio)
     n_few_voice = 0
     if voices is not None:
-        labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=size)
+        labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=config.min_voices or size)
     return Clustering(labels, raw_noise, size, n_few_voice)

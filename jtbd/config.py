@@ -55,6 +55,8 @@ class Config:
     model: str = "minilm"
     unit: str = "statement"
     min_cluster_size: int | None = None  # None: scales with the number of statements
+    # Distinct voices (authors, else documents) a cluster needs to be a job; None: min_cluster_size; 1 keeps all.
+    min_voices: int | None = None
     min_samples: int | None = None
     seed: int = 42
     # Noise points join their nearest cluster when its centroid is at least this cosine-similar; 1.0 turns it off.
@@ -105,6 +107,10 @@ class Config:
             raise ConfigError(
                 f"min_cluster_size must be an int >= 2. Got {self.min_cluster_size}. "
                 "Pass --min-cluster-size 2 or higher."
+            )
+        if self.min_voices is not None and self.min_voices < 1:
+            raise ConfigError(
+                f"min_voices must be an int >= 1. Got {self.min_voices}. Pass --min-voices 1 to keep every cluster."
             )
         if self.weights is not None and not (
             isinstance(self.weights, dict) and all(type(v) in (int, float) for v in self.weights.values())

@@ -172,11 +172,12 @@ def cluster(
             f"then noise assignment, merges, mixed bags and {clustering.n_few_voice} few-voice clusters dissolved), "
             f"min_cluster_size {min_size}"
         )
+    min_voices = config.min_voices or min_size
     if clustering.n_few_voice:
         notes.append(
-            f"{clustering.n_few_voice} groups of statements said by fewer than {min_size} voices (one author's line "
-            "repeated, one loud commenter) are left unclustered: a job counts when as many voices say it as a "
-            "cluster needs statements (min_cluster_size)."
+            f"{clustering.n_few_voice} groups of statements said by fewer than {min_voices} voices (one author's line "
+            "repeated, one loud commenter) are left unclustered: a recurring job is said by many. --min-voices 1 "
+            "keeps them."
         )
     if n_clusters == 0:
         dropped = len(ingested.documents) - len(documents)
@@ -186,7 +187,10 @@ def cluster(
             else "Add documents or pass a smaller --min-cluster-size"
         )
         note = (
-            f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
+            f"Too few voices: every cluster of the {len(statements):,} statements was said by fewer than {min_voices} "
+            "authors. Pass --min-voices 1 if one voice's jobs count."
+            if clustering.n_few_voice
+            else f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
             f"gave no cluster. {fix}."
         )
         notes.append(note)

@@ -169,6 +169,9 @@ def test_cli_bad_option_value_exits_1(make_corpus, tmp_path):
     result = _cluster(make_corpus(20), tmp_path / "out", "--period", "day")
     assert result.exit_code == 1
     assert "period must be one of week, month, quarter" in result.stderr
+    result = _cluster(make_corpus(20), tmp_path / "out", "--min-voices", "0")
+    assert result.exit_code == 1
+    assert "min_voices must be an int >= 1. Got 0. Pass --min-voices 1" in result.stderr
 
 
 def test_cli_unknown_model_exits_1(make_corpus, tmp_path):

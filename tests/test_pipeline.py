@@ -213,6 +213,7 @@ def test_pipeline_since_after_until_is_a_config_error(corpus, tmp_path):
     ("overrides", "match"),
     [
         ({"min_cluster_size": 1}, "min_cluster_size must be an int >= 2. Got 1"),
+        ({"min_voices": 0}, "min_voices must be an int >= 1. Got 0"),
         ({"unit": "paragraph"}, "unit must be one of statement, sentence, document. Got 'paragraph'"),
         ({"period": "day"}, "period must be one of week, month, quarter. Got 'day'"),
         ({"window": 2}, "window must be at least 3 periods. Got 2"),
@@ -329,27 +330,37 @@ def test_pipeline_stability_scores_every_cluster_and_flags_unstable_ones(corpus,
     assert without.info["counts"]["stability_mean_ari"] is None
 
 
+def _one_voice(folder, n: int = 40) -> None:
+    """One author asking the same thing `n` times: many statements, one voice."""
+    record = {"text": "How do I tune the carburettor of my vintage motorcycle?", "author": "loud"}
+    lines = [
+        json.dumps({**record, "id": f"loud{i:02d}", "created_at": f"2024-{1 + i % 12:02d}-10T00:00:00+00:00"})
+        for i in range(n)
+    ]
+    folder.mkdir(exist_ok=True)
+    (folder / "loud.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_pipeline_one_voice_repeating_a_line_is_not_a_job(make_corpus, tmp_path):
-    # 150 questions from 60 authors, plus one author asking the same thing 40 times: many statements, one voice.
-    corpus = make_corpus()
-    (corpus / "loud.jsonl").write_text(
-        "".join(
-            json.dumps(
-                {
-                    "id": f"loud{i:02d}",
-                    "text": "How do I tune the carburettor of my vintage motorcycle?",
-                    "created_at": f"2024-{1 + i % 12:02d}-10T00:00:00+00:00",
-                    "author": "loud",
-                }
-            )
-            + "\n"
-            for i in range(40)
-        ),
-        encoding="utf-8",
-    )
+    corpus = make_corpus()  # 150 questions from 60 authors
+    _one_voice(corpus)
     run = cluster(corpus, out=tmp_path / "out", model="hashing")
     loud = [i for i, s in enumerate(run.statements) if s.author == "loud"]
     assert len(loud) == 40 and all(run.labels[i] == -1 for i in loud)
     assert run.info["counts"]["few_voice_clusters_dissolved"] == 1
-    assert any("said by fewer than" in note for note in run.info["notes"])
+    assert any("said by fewer than" in note and "--min-voices 1" in note for note in run.info["notes"])
     assert len(run.clusters) >= 3  # the 60 authors' themes are still jobs
+    kept = cluster(corpus, out=tmp_path / "kept", model="hashing", min_voices=1)
+    assert kept.info["counts"]["few_voice_clusters_dissolved"] == 0
+    assert len({int(kept.labels[i]) for i in loud} - {-1}) == 1  # one voice's job, kept when asked for
+
+
+def test_pipeline_a_corpus_of_one_voice_says_how_to_keep_its_jobs(make_corpus, tmp_path):
+    corpus = make_corpus()
+    path = corpus / "questions.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("".join(json.dumps({**r, "author": "me"}) + "\n" for r in records), encoding="utf-8")
+    run = cluster(corpus, out=tmp_path / "out", model="hashing")  # one person's notes: three jobs, one voice
+    assert run.clusters == []
+    assert any(note.startswith("Too few voices") and "--min-voices 1" in note for note in run.info["notes"])
+    assert len(cluster(corpus, out=tmp_path / "kept", model="hashing", min_voices=1).clusters) >= 3
