@@ -385,7 +385,7 @@ class Clustering:
     labels: np.ndarray  # cluster id per row, 0..k-1 by size, -1 noise
     clusterer_noise_share: float  # noise as the clusterer left it, before assignment, merges and dissolving
     min_cluster_size: int
-    n_few_voice: int = 0  # clusters dissolved for being said by fewer than min_cluster_size voices
+    n_few_voice: int = 0  # clusters dissolved for being said by fewer than min_voices voices
 
 
 def cluster_with_config(vectors: np.ndarray, config: Config, voices: Sequence[str] | None = None) -> Clustering:

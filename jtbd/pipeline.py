@@ -188,7 +188,7 @@ def cluster(
         )
         note = (
             f"Too few voices: every cluster of the {len(statements):,} statements was said by fewer than {min_voices} "
-            "authors. Pass --min-voices 1 if one voice's jobs count."
+            "voices (authors, else documents). Pass --min-voices 1 if one voice's jobs count."
             if clustering.n_few_voice
             else f"Too few statements to cluster: {len(statements):,} statements with min_cluster_size {min_size} "
             f"gave no cluster. {fix}."
