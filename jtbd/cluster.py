@@ -385,6 +385,7 @@ class Clustering:
     labels: np.ndarray  # cluster id per row, 0..k-1 by size, -1 noise
     clusterer_noise_share: float  # noise as the clusterer left it, before assignment, merges and dissolving
     min_cluster_size: int
+    min_voices: int  # distinct voices a cluster needs to be a job: config.min_voices, else min_cluster_size
     n_few_voice: int = 0  # clusters dissolved for being said by fewer than min_voices voices
 
 
@@ -405,7 +406,7 @@ def cluster_with_config(vectors: np.ndarray, config: Config, voices: Sequence[st
     labels = assign_noise(vectors, labels, min_similarity=config.noise_similarity)
     labels = merge_near_duplicates(vectors, labels, min_similarity=config.merge_similarity)
     labels = dissolve_incoherent(vectors, labels, min_ratio=config.min_cohesion_ratio)
-    n_few_voice = 0
+    min_voices, n_few_voice = config.min_voices or size, 0
     if voices is not None:
-        labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=config.min_voices or size)
-    return Clustering(labels, raw_noise, size, n_few_voice)
+        labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=min_voices)
+    return Clustering(labels, raw_noise, size, min_voices, n_few_voice)

@@ -172,7 +172,7 @@ def cluster(
             f"then noise assignment, merges, mixed bags and {clustering.n_few_voice} few-voice clusters dissolved), "
             f"min_cluster_size {min_size}"
         )
-    min_voices = config.min_voices or min_size
+    min_voices = clustering.min_voices
     if clustering.n_few_voice:
         notes.append(
             f"{clustering.n_few_voice} groups of statements said by fewer than {min_voices} voices (one author's line "
