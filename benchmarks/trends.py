@@ -526,13 +526,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """Label and rank the clusters with jtbd and with the naive baseline; find and score each plant's cluster."""
     from jtbd.label import label_clusters
-    from jtbd.rank import rank_clusters
+    from jtbd.rank import growth_order, rank_clusters
 
     cluster_labels = label_clusters(statements, vectors, labels)
     ranked = rank_clusters(statements, labels, cluster_labels, period="month", window=WINDOW)
     naive = naive_fits(ranked)
     by_rate = order([c for c in ranked if c.growth.rate is not None], lambda c: c.growth.rate)
-    by_low = order([c for c in ranked if c.growth.low is not None], lambda c: c.growth.low)
+    by_low = order([c for c in ranked if c.growth.low is not None], lambda c: growth_order(c.growth.low))
     # The same ranking with growth among all documents only (before each source kind got its own series).
     all_voices = {c.id: c.growth_by_kind.get("all", c.growth) for c in ranked}
     by_low_all = order([c for c in ranked if all_voices[c.id].low is not None], lambda c: all_voices[c.id].low)

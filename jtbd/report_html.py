@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from jtbd.rank import growth_order
 from jtbd.report_svg import (
     COLOUR,
     TRENDS,
@@ -142,19 +143,20 @@ def _span(clusters: Sequence[dict[str, Any]]) -> str:
 def _table(clusters: Sequence[dict[str, Any]]) -> str:
     head = (
         '<table class="rank">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
-        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num>Growth / year (95% CI)</th>'
+        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
+        'the interval: the growth most certain first">Growth / year (95% CI)</th>'
         '<th data-num title="Sorts by momentum">Share per period</th><th class="n" data-num>Authors</th>'
         '<th class="n" data-num>Statements</th><th class="n" data-num>Score</th></tr></thead>\n<tbody>'
     )
     rows, span = [], interval_span(clusters)
     for c in clusters:
         g, trend = c["growth"], trend_of(c)
-        rate = g.get("rate")
+        low = g.get("low")  # by growth means by the surest growth (`growth_order`), not by a wild point rate
         rows.append(
             f'<tr id="row-{esc(c["id"])}"><td class="n" data-v="{esc(c["rank"])}">{esc(c["rank"])}</td>'
             f'<td class="job" data-v="{esc(c["label"])}"><a href="#cluster-{esc(c["id"])}">{esc(c["label"])}</a></td>'
             f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-            f'<td class="n ci" data-v="{rate if rate is not None else -1}">'
+            f'<td class="n ci" data-v="{growth_order(low)}">'
             f"{_growth(g, bar=interval_svg(g, trend, span))}</td>"
             f'<td data-v="{esc(g.get("momentum") or 0)}">{spark_svg(c["series"], trend)}</td>'
             f'<td class="n" data-v="{esc(c["n_authors"])}">{c["n_authors"]:,}</td>'

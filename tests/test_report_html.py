@@ -210,6 +210,20 @@ def test_report_html_contains_table_map_and_cards():
     assert "3 statements have no date." in html
 
 
+def test_report_html_growth_column_sorts_by_the_surest_growth():
+    # A few voices with a wild point rate (+300% a year, −40% to +1,400%) must not sort above a job surely rising
+    # (+80%, +44% to +125%): the Growth column sorts by the interval's lower bound, as the trend benchmark ranks.
+    payload = _payload()
+    wild = {**_growth(4.0, "stable"), "low": 0.6, "high": 15.0}
+    payload["clusters"].append(_cluster(7, 5, "mint a token", "stable", 4.0, growth=wild))
+    html = render_html(payload)
+    cells = dict(re.findall(r'<tr id="row-(\d+)">.*?<td class="n ci" data-v="([^"]+)">', html))
+    by_growth = sorted(cells, key=lambda cid: -float(cells[cid]))
+    assert by_growth == ["4", "0", "7", "2", "1"]  # the job with no fit (1) last
+    assert float(cells["7"]) == 0.6 and float(cells["1"]) < 0
+    assert "Sorts by the lower bound of the interval" in html
+
+
 def test_report_says_the_interval_is_widened_only_when_series_are_picked_from():
     from jtbd.report_text import render_markdown
 
