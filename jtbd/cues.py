@@ -19,10 +19,32 @@ class Cue:
     pattern: re.Pattern[str]
     doc_kind: str | None = None  # None: fires in postings and discussions
     top_level_only: bool = False  # a question in a reply is asked of the person replied to, not a job of one's own
+    #: Phrases that look like the cue but are not it ("work hard to"): blanked out before `pattern` searches.
+    exclude: re.Pattern[str] | None = None
+
+    def search(self, sentence: str) -> re.Match[str] | None:
+        """Where the cue fires in `sentence`, outside its `exclude` phrases (offsets are the sentence's own)."""
+        if self.exclude is not None:
+            sentence = self.exclude.sub(lambda m: " " * len(m.group()), sentence)
+        return self.pattern.search(sentence)
 
 
-def _cue(name: str, kind: StatementKind, regex: str, doc_kind: str | None = None, top_level_only: bool = False) -> Cue:
-    return Cue(name, kind, re.compile(regex, re.IGNORECASE), doc_kind, top_level_only)
+def _cue(
+    name: str,
+    kind: StatementKind,
+    regex: str,
+    doc_kind: str | None = None,
+    top_level_only: bool = False,
+    exclude: str | None = None,
+) -> Cue:
+    return Cue(
+        name,
+        kind,
+        re.compile(regex, re.IGNORECASE),
+        doc_kind,
+        top_level_only,
+        re.compile(exclude, re.IGNORECASE) if exclude else None,
+    )
 
 
 _I = r"\b(?:i|we|my team|our team|our company)\b(?:'m|'re| am| are)?"
@@ -132,6 +154,12 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:struggl(?:e|ing)|frustrat(?:ed|ing)|hard time|difficult(?:y)?|painful|tedious|annoying|nightmare|"
         r"headache|wast(?:e|ing) (?:of )?(?:time|hours|money)|can't figure out|cannot figure out|no idea how)\b|"
         r"\btakes? (?:us|me) (?:hours|days|weeks|forever|ages)\b|\bhard to \w+",
+        # Effort and ambition, not pain: "we work hard to ...", "solving difficult problems", "hard technical
+        # challenges". On HN's postings and replies they were 249 of 922 pain statements; a blind reader found a
+        # pain in 1 of 50 of them, against 31 of 50 of the pain statements kept (README, "Statement extraction").
+        exclude=r"\b(?:work|works|worked|working|try|tries|tried|trying)(?: \w+ly| so| very| really)? hard\b"
+        r"|\b(?:difficult|hard|challenging|tough)(?:,? (?:and|but|yet) [\w-]+)? (?!to\b|for\b)(?:[\w-]+ ){0,2}?"
+        r"(?:problems?|challenges?|questions?|tasks?|targets?|issues?|projects?|puzzles?|engineering)\b",
     ),
     _cue(
         "we ended up",

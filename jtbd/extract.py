@@ -96,6 +96,11 @@ ROLE_NOUNS = frozenset(
 )
 
 
+#: Verbs that say how something strikes the speaker, not what anyone gets done: a job they would head is no job
+#: ("things that seem impossibly hard", "this may sound a little strange", "it seems excellent to me").
+IMPRESSION_VERBS = frozenset("seem sound appear".split())
+
+
 def _heads_job(token: Any) -> bool:
     """Whether `token` can be a job's verb: a content verb, not a light one, nor a participle that states a fact or
     a claim (`_fact_participle`): "cloud-based web app" made "base web app built on universal javascript" a job,
@@ -261,7 +266,7 @@ def find_cue(sentence: str, doc_kind: str, *, is_reply: bool = False) -> tuple[C
     """The first cue that fires on the sentence, and where its match ends (the job's verb is looked for after it)."""
     for cue in CUES:
         if cue.doc_kind in (None, doc_kind) and not (is_reply and cue.top_level_only):
-            match = cue.pattern.search(sentence)
+            match = cue.search(sentence)
             if match:
                 return cue, match.end()
     return None
@@ -312,6 +317,8 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
             verb_word = re.sub(r"^[^a-z]+", "", verb.lower_) if verb is not None else None  # "-Manage"
     if verb is None:
         verb = next((t for t in tokens if _heads_job(t)), None)
+    if verb is not None and verb.lemma_.lower() in IMPRESSION_VERBS:
+        return ""  # rewording around it gave "have two questions really seem like reasonable amount"
     if verb is None:
         if any(_states_fact(t) for t in tokens):
             return ""  # "we are headquartered in Berlin"

@@ -452,6 +452,48 @@ def test_extract_vague_jobs_are_dropped():
     assert extract_statements([_doc("How do I handle this?")]) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're working hard to continue this trend this year.",
+        "Over the past year, we've worked really hard to build an exceptional team.",
+        "You'll be solving difficult problems hand-in-hand with our stellar team.",
+        "Our data platform develops creative and scalable solutions to difficult technical problems.",
+    ],
+)
+def test_extract_effort_and_ambition_in_a_posting_are_no_pain(text):
+    # On HN's postings and replies these were 249 of the 922 statements read as pain ("build exceptional team"),
+    # and pain is a part of the opportunity score.
+    assert extract_statements([_doc(text, "posting")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("Millions of immigrants have difficulty accessing credit cards and loans.", "access credit cards and loans"),
+        ("It is difficult to solve these problems without a lawyer.", "solve problems without lawyer"),
+        ("We work hard, but it is tedious to file taxes in three states.", "file taxes in three states"),
+        ("Roadster is modernizing the painful process of buying a used car.", "buy used car"),
+    ],
+)
+def test_extract_real_pain_beside_effort_words_is_kept(text, job):
+    statement = _one(text, "posting")
+    assert (statement.kind, statement.job) == ("pain", job)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("You just need to be okay with struggling to do things that seem impossibly hard.", "posting"),
+        ("I know this may sound a little strange, but Karat is a startup that does interviews for others.", "posting"),
+        ("This second option seems ideal, but is it possible?", "discussion"),
+    ],
+)
+def test_extract_an_impression_is_no_job(text, kind):
+    # They were "seem impossibly hard", "sound little strange", "seem ideal": how something strikes the speaker.
+    assert extract_statements([_doc(text, kind)]) == []
+
+
 def test_extract_first_person_question_counts_only_at_top_level():
     text = "Can I register a trademark if the domain is already taken by someone else?"
     assert _one(text).kind == "question"
