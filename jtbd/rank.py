@@ -42,10 +42,10 @@ PRIOR_DF = 10.0
 #: Fewer voices than this in the window give no growth fit: with four voices in 24 months the interval runs from
 #: -40% to +300,000% a year, which says nothing and fills the table with noise.
 MIN_VOICES = 10
-#: Pain and supply are shares of a cluster's statements, and a handful of authors can make either extreme: on the
-#: whole HN corpus, one company's pitch reposted monthly ("suffer from old and outdated software", 4 authors) ranked
-#: 3rd to 6th of 158 on pain alone. Each share is shrunk toward the corpus-wide share as if this many more authors
-#: had spoken at it.
+#: Pain and supply are shares of a cluster's voices (`_voice_shares`), and a handful of authors can make either
+#: extreme: on the whole HN corpus, one company's pitch reposted monthly ("suffer from old and outdated software", 4
+#: authors) ranked 3rd to 6th of 158 on pain alone. Each share is shrunk toward the corpus-wide share as if this many
+#: more authors had spoken at it.
 PRIOR_AUTHORS = 10
 
 
@@ -324,8 +324,7 @@ def rank_clusters(
 
     authors_of = {c: _n_authors(statements, rows) for c, rows in members.items()}
     max_authors = max(authors_of.values(), default=1)
-    clustered_kinds: Counter[str] = Counter(statements[r].kind for rows in members.values() for r in rows)
-    baseline = _kind_shares(clustered_kinds, sum(clustered_kinds.values()))
+    baseline = _voice_shares(statements, [r for rows in members.values() for r in rows])
     ranked = []
     for cluster_id, label in cluster_labels.items():
         rows = members[cluster_id]
@@ -345,7 +344,7 @@ def rank_clusters(
         kinds: dict[str, int] = defaultdict(int)
         for row in rows:
             kinds[statements[row].kind] += 1
-        parts = _score_parts(growth, n_authors, max_authors, kinds, len(rows), baseline)
+        parts = _score_parts(growth, n_authors, max_authors, _voice_shares(statements, rows), baseline)
         ranked.append(
             RankedCluster(
                 id=cluster_id,
@@ -498,23 +497,34 @@ def _factor(value: float) -> float:
     return round(value, 4) if value >= 1e-4 else max(float(f"{value:.2g}"), 1e-300)
 
 
-def _kind_shares(kinds: dict[str, int], size: int) -> tuple[float, float]:
-    """(share of pain statements, share of supply statements) among `size` statements."""
-    size = max(size, 1)
-    pain = sum(v for k, v in kinds.items() if k in PAIN_KINDS)
-    return pain / size, sum(v for k, v in kinds.items() if k in SUPPLY_KINDS) / size
+def _voice_shares(statements: Sequence[Statement], rows: Sequence[int]) -> tuple[float, float]:
+    """(pain share, supply share) of `rows`, each voice weighing one: a voice's share of its own statements of that
+    kind, averaged over the voices. A company that reposts its pain line every month is one voice with a pain share
+    of 1, not 50 pain statements: on HN's postings and replies, 51 of the 82 pain statements of "access credit
+    cards" came from one author, and the cluster ranked 3rd of 110 on pain."""
+    said: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # voice -> [statements, pain, supply]
+    for row in rows:
+        statement = statements[row]
+        counts = said[statement.voice]
+        counts[0] += 1
+        counts[1] += statement.kind in PAIN_KINDS
+        counts[2] += statement.kind in SUPPLY_KINDS
+    if not said:
+        return 0.0, 0.0
+    pain = sum(p / n for n, p, _ in said.values()) / len(said)
+    return pain, sum(q / n for n, _, q in said.values()) / len(said)
 
 
 def _score_parts(
     growth: Growth,
     n_authors: int,
     max_authors: int,
-    kinds: dict[str, int],
-    size: int,
+    shares: tuple[float, float],
     baseline: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, float]:
     """The parts of the opportunity score, each on a comparable 0..1-ish scale and rounded as reported (README).
-    `baseline` is the corpus-wide (pain, supply) share that a small cluster's own shares are shrunk toward."""
+    `shares` is the cluster's own (pain, supply) share of its voices (`_voice_shares`), `baseline` the corpus-wide
+    one that a small cluster's shares are shrunk toward."""
     # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat or when the
     # trend does not survive the false-discovery control (a small cluster's wide but lucky interval earns nothing).
     if growth.q_value is None or growth.q_value >= FDR:
@@ -526,8 +536,7 @@ def _score_parts(
     else:
         growth_part = 0.0
     pain, supply = (
-        (n_authors * own + PRIOR_AUTHORS * base) / (n_authors + PRIOR_AUTHORS)
-        for own, base in zip(_kind_shares(kinds, size), baseline)
+        (n_authors * own + PRIOR_AUTHORS * base) / (n_authors + PRIOR_AUTHORS) for own, base in zip(shares, baseline)
     )
     parts = {
         "growth": max(-1.0, min(1.0, growth_part)),

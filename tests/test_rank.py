@@ -402,9 +402,23 @@ def test_rank_a_few_authors_cannot_top_the_score_on_pain_alone():
     ranked = rank_clusters(pitch + offered, labels, names)
     assert [c.id for c in ranked] == [0, 1]
     pitch_parts = _by_id(ranked)[1].score_parts
-    # Its own pain share is 1.0; shrunk toward the corpus's 30/330 as if 10 more authors had spoken at it.
-    assert pitch_parts["pain"] == pytest.approx((4 * 1.0 + 10 * 30 / 330) / 14, abs=1e-4)
-    assert pitch_parts["supply"] == pytest.approx(-(10 * 300 / 330) / 14, abs=1e-4)
+    # Its own pain share is 1.0; shrunk toward the corpus's (4 of 304 voices) as if 10 more authors had spoken at it.
+    assert pitch_parts["pain"] == pytest.approx((4 * 1.0 + 10 * 4 / 304) / 14, abs=1e-4)
+    assert pitch_parts["supply"] == pytest.approx(-(10 * 300 / 304) / 14, abs=1e-4)
+
+
+def test_rank_pain_and_supply_count_voices_not_reposts():
+    # One company reposts its pain line 40 times into a job 20 other authors offer: by statements the cluster's pain
+    # share was 40/60; by voices it is 1 of 21. On HN's postings and replies such a cluster ("access credit cards",
+    # 51 of its 82 pain statements from one author) ranked 3rd of 110 on pain.
+    reposts = [statement(n, kind="pain", author="loud", created_at=_month(n % 24)) for n in range(40)]
+    offers = [statement(40 + n, kind="offering", author=f"o{n}", created_at=_month(n % 24)) for n in range(20)]
+    mixed = [statement(60, kind="pain", author="o0"), statement(61, kind="pain", author="o0")]  # o0: 2 of 3 pain
+    ranked = rank_clusters(reposts + offers + mixed, np.zeros(62, dtype=int), {0: ClusterLabel("job", [], [])})
+    parts = ranked[0].score_parts
+    # Its own share is the corpus's here, so shrinking leaves it: (1 + 2/3) / 21 and (19 + 1/3) / 21.
+    assert parts["pain"] == pytest.approx((1 + 2 / 3) / 21, abs=1e-4)
+    assert parts["supply"] == pytest.approx(-(19 + 1 / 3) / 21, abs=1e-4)
 
 
 def test_rank_growth_earns_score_only_after_false_discovery_control():
@@ -413,8 +427,8 @@ def test_rank_growth_earns_score_only_after_false_discovery_control():
 
     lucky = Growth(4.9, 1.5, 16.0, 0.01, 24, "stable", q_value=0.2)  # wide interval above flat, not confirmed
     confirmed = Growth(1.6, 1.3, 2.0, 0.0001, 24, "rising", q_value=0.001)
-    assert _score_parts(lucky, 10, 100, {"need": 10}, 10)["growth"] == 0.0
-    assert _score_parts(confirmed, 10, 100, {"need": 10}, 10)["growth"] == pytest.approx(math.log(1.3), abs=1e-4)
+    assert _score_parts(lucky, 10, 100, (1.0, 0.0))["growth"] == 0.0
+    assert _score_parts(confirmed, 10, 100, (1.0, 0.0))["growth"] == pytest.approx(math.log(1.3), abs=1e-4)
 
 
 # Growth per source kind
