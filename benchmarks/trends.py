@@ -8,8 +8,10 @@ the planted tags' families) are added at a constant share as background discussi
 postings and discussions and jtbd also fits growth among each kind alone. jtbd then clusters and ranks the mix as
 `jtbd cluster --period month --window 24` would, and the same clusters are also ranked by a naive, BERTopic-style
 baseline: raw statement counts per month (no division by the month's total, no interval), ordered by the OLS
-slope of the counts. The plant's cluster is the one holding the most of its statements. Both are also run on
-"oracle" clusters (each plant relabelled as one cluster of its own) to separate the ranking stage from clustering.
+slope of the counts, and by BERTrend's signal classes (popularity: documents per month added up, decayed once a
+topic is absent; noise, weak or strong signal by its percentile). The plant's cluster is the one holding the most
+of its statements. All are also run on "oracle" clusters (each plant relabelled as one cluster of its own) to
+separate the ranking stage from clustering.
 
 Eras: `recent` (default; 2023-05..2026-01, HN volume roughly flat) and `shrinking` (2021-07..2023-12, volume
 falling ~2.7x), where raw counts and shares disagree.
@@ -263,7 +265,15 @@ def extractor_key(seed: int, era: Era, themes: str) -> str:
     import jtbd
 
     code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("extract.py", "cues.py", "types.py"))
-    settings = (seed, era.first, era.last, era.fraction, FAMILIES, MIN_TAG_QUESTIONS, MAX_TAG_QUESTIONS)
+    settings: tuple[Any, ...] = (
+        seed,
+        era.first,
+        era.last,
+        era.fraction,
+        FAMILIES,
+        MIN_TAG_QUESTIONS,
+        MAX_TAG_QUESTIONS,
+    )
     if themes != "tags":  # the tags' key stays as it was, so its cached extraction is reused
         settings += (themes, TITLE_KEYWORDS, MIN_KEYWORD_QUESTIONS, "with titles")
     return hashlib.sha1(code + repr(settings).encode()).hexdigest()[:12]
@@ -538,6 +548,8 @@ def evaluate(
     by_low_all = order([c for c in ranked if all_voices[c.id].low is not None], lambda c: all_voices[c.id].low)
     slopes = {c: fit[0] for c, fit in naive.items() if fit is not None}
     by_slope = order([c for c in ranked if c.id in slopes], lambda c: slopes[c.id])
+    signals = bertrend_signals(ranked, statements)
+    by_popularity = order(ranked, lambda c: signals[c.id][0])
     # What a reader of the "rising" list sees: clusters jtbd calls rising or emerging, by their lower bound.
     called = order([c for c in by_low if c.growth.trend in ("rising", "emerging")], lambda c: c.growth.low)
     sizes = Counter(int(c) for c in labels if c >= 0)
@@ -558,6 +570,9 @@ def evaluate(
         ),
         "naive_share_called_declining": round(
             sum(naive_trend(naive[c.id]) == "declining" for c in ranked) / max(len(ranked), 1), 3
+        ),
+        "bertrend_share_called_signal": round(
+            sum(signals[c.id][1] != "noise" for c in ranked) / max(len(ranked), 1), 3
         ),
     }
     for role in ROLES:
@@ -597,6 +612,8 @@ def evaluate(
                 naive_p=round(slope[1], 6) if slope else None,
                 naive_trend=naive_trend(slope),
                 rank_by_slope=position(by_slope, cluster_id),
+                bertrend_signal=signals[cluster_id][1],
+                rank_by_popularity=position(by_popularity, cluster_id),
             )
         out[role] = entry
     # What else a plant's cluster holds: the other plants, background questions (often on the same subject under
@@ -679,6 +696,59 @@ def naive_trend(fit: tuple[float, float] | None) -> str:
         return "unknown"
     slope, p_value = fit
     return "stable" if p_value >= 0.05 else ("rising" if slope > 0 else "declining")
+
+
+#: BERTrend's defaults (rte-france/BERTrend): popularity decays by exp(-DECAY_FACTOR * periods**DECAY_POWER) once a
+#: topic stops being updated; topics below the 10th percentile of popularity are noise, above the 90th strong
+#: signals, in between weak signals when their popularity is rising.
+DECAY_FACTOR, DECAY_POWER = 0.01, 2
+SIGNAL_PERCENTILES = (10, 90)
+
+
+def bertrend_signals(ranked: list[Any], statements: list[Any]) -> dict[int, tuple[float, str]]:
+    """BERTrend-style signals on jtbd's clusters: each cluster's (popularity, class) at the window's last month.
+
+    As BERTrend computes them from its per-period topics: a topic's popularity starts at its document count in the
+    first month it appears and adds each month's document count while it keeps appearing; once it is absent this
+    month and the next, popularity decays with the months since its last update. The classes compare the last
+    popularity with the 10th and 90th percentiles of all popularities in the window: `noise` below, `strong`
+    above, `weak` in between when rising. BERTrend's rising test is a slope over the last 14 days; with monthly
+    periods that holds one point (BERTrend then calls it rising), so here rising means above the month before.
+    """
+    periods = [p.period for p in ranked[0].series] if ranked else []
+    index = {period: i for i, period in enumerate(periods)}
+    docs: dict[int, list[set[str]]] = {}
+    for c in ranked:
+        per_month: list[set[str]] = [set() for _ in periods]
+        for row in c.members:
+            st = statements[row]
+            i = index.get(st.created_at.strftime("%Y-%m")) if st.created_at else None
+            if i is not None:
+                per_month[i].add(st.doc_id)
+        docs[c.id] = per_month
+    histories: dict[int, list[float]] = {}
+    for cluster_id, per_month in docs.items():
+        counts = [len(d) for d in per_month]
+        history: list[float] = []
+        popularity, last_update = 0.0, -1  # -1: not seen yet
+        for t, n in enumerate(counts):
+            if n:
+                popularity, last_update = popularity + n, t
+            elif last_update >= 0 and not (t + 1 < len(counts) and counts[t + 1]):
+                popularity *= math.exp(-DECAY_FACTOR * (t - last_update) ** DECAY_POWER)
+            history.append(popularity)
+        histories[cluster_id] = history
+    values = [v for h in histories.values() for v in h if v > 1e-5]
+    if not values:
+        return {cluster_id: (0.0, "noise") for cluster_id in histories}
+    low, high = np.percentile(values, SIGNAL_PERCENTILES)
+    out: dict[int, tuple[float, str]] = {}
+    for cluster_id, history in histories.items():
+        last = history[-1] if history else 0.0
+        rising = len(history) < 2 or history[-1] > history[-2]
+        label = "noise" if last < low else "strong" if last > high else "weak" if rising else "noise"
+        out[cluster_id] = (last, label)
+    return out
 
 
 def order(clusters: list[Any], key: Any) -> list[Any]:
@@ -783,6 +853,16 @@ def summarise_setting(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "median_share_of_clusters_called_rising": median([run["naive_share_called_rising"] for run in runs]),
             "median_share_of_clusters_called_declining": median([run["naive_share_called_declining"] for run in runs]),
         },
+        # BERTrend's classes on the same clusters: a "signal" (weak or strong) is what it points a reader to.
+        "bertrend": {
+            "growing_top3_by_popularity": rate(top("growing", "rank_by_popularity")),
+            "growing_called_signal": rate([t in ("weak", "strong") for t in get("growing", "bertrend_signal")]),
+            "growing_called_weak_signal": rate([t == "weak" for t in get("growing", "bertrend_signal")]),
+            "flat_called_signal": rate([t in ("weak", "strong") for t in get("flat", "bertrend_signal")]),
+            "flat_top3_by_popularity": rate(top("flat", "rank_by_popularity")),
+            "fading_called_noise": rate([t == "noise" for t in get("fading", "bertrend_signal")]),
+            "median_share_of_clusters_called_signal": median([run.get("bertrend_share_called_signal") for run in runs]),
+        },
         "plants_sharing_a_cluster": {
             pair: rate([pair in run["shared_clusters"] for run in runs])
             for pair in ("growing+flat", "growing+fading", "flat+fading")
@@ -831,23 +911,24 @@ def table_rows(summary: dict[str, Any]) -> list[list[str]]:
     """One row per metric: jtbd and naive on jtbd's clusters, then on oracle clusters ("" where not applicable)."""
     rows: list[list[str]] = [[] for _ in METRICS]
     for setting in SETTINGS:
-        j, n = summary[setting]["jtbd"], summary[setting]["naive"]
+        j, n, b = summary[setting]["jtbd"], summary[setting]["naive"], summary[setting].get("bertrend")
         cells = [
-            (j["growing_top3_by_low"], n["growing_top3_by_slope"]),
-            (j["growing_top3_by_rate"], None),
-            (j["growing_top3_by_low_all_voices"], None),
-            (j["growing_top3_among_rising"], None),
-            (j["growing_called_rising"], n["growing_called_rising"]),
-            (j["flat_called_rising"], n["flat_called_rising"]),
-            (j["flat_called_declining"], n["flat_called_declining"]),
-            (j["flat_top3_by_low"], n["flat_top3_by_slope"]),
-            (j["fading_called_declining"], n["fading_called_declining"]),
+            (j["growing_top3_by_low"], n["growing_top3_by_slope"], b and b["growing_top3_by_popularity"]),
+            (j["growing_top3_by_rate"], None, None),
+            (j["growing_top3_by_low_all_voices"], None, None),
+            (j["growing_top3_among_rising"], None, None),
+            (j["growing_called_rising"], n["growing_called_rising"], b and b["growing_called_signal"]),
+            (j["flat_called_rising"], n["flat_called_rising"], b and b["flat_called_signal"]),
+            (j["flat_called_declining"], n["flat_called_declining"], None),
+            (j["flat_top3_by_low"], n["flat_top3_by_slope"], b and b["flat_top3_by_popularity"]),
+            (j["fading_called_declining"], n["fading_called_declining"], b and b["fading_called_noise"]),
         ]
-        for row, (a, b) in zip(rows, cells):
-            row += [pct(a), pct(b) if b else ""]
+        for row, cell in zip(rows, cells):
+            row += [pct(entry) if entry else "" for entry in cell]
         for row, key in zip(rows[len(cells) :], ("rising", "declining")):
             name = f"median_share_of_clusters_called_{key}"
-            row += [f"{j[name]:.0%}", f"{n[name]:.0%}"]
+            signal = b["median_share_of_clusters_called_signal"] if b and key == "rising" else None
+            row += [f"{j[name]:.0%}", f"{n[name]:.0%}", f"{signal:.0%}" if signal is not None else ""]
     return rows
 
 
@@ -867,8 +948,9 @@ METRICS = [
 
 
 def markdown_table(summary: dict[str, Any]) -> list[str]:
-    head = ["metric (share of plants)", "jtbd", "naive", "jtbd, oracle clusters", "naive, oracle clusters"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 4) + "|"]
+    head = ["metric (share of plants)", "jtbd", "naive", "BERTrend"]
+    head += [f"{name}, oracle" for name in head[1:]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 6) + "|"]
     for metric, row in zip(METRICS, table_rows(summary)):
         lines.append("| " + " | ".join([metric.strip().replace("  ", "")] + row) + " |")
     return lines
@@ -878,8 +960,9 @@ def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
     print(f"\n{n_plants} plants, {seconds:,.0f} s. Share of plants (k/n); 95% Wilson intervals in the JSON.")
     print("jtbd: growth of the share of statements, at most 3 per author a month (Poisson; interval quasi-Poisson or")
     print("clustered by author, whichever is wider; BH q < 0.05), top 3 by the interval's lower bound. naive: raw")
-    print("statement counts per month, OLS slope;")
-    print("called when its p < 0.05.")
+    print("statement counts per month, OLS slope; called when its p < 0.05. BERTrend: its popularity (documents per")
+    print("month, added up, decayed once absent), top 3 by popularity; 'called rising' = a weak or strong signal,")
+    print("'fading called declining' = noise.")
     print("oracle clusters: each plant relabelled as one cluster (the ranking stage alone).\n")
     print("\n".join(markdown_table(summary)))
     shared = summary["jtbd_clusters"]["plants_sharing_a_cluster"]
@@ -953,6 +1036,12 @@ def design() -> dict[str, Any]:
         "called rising = trend rising|emerging, declining = declining|fading",
         "naive": "same clusters; raw statement counts per month (months without documents absent), ranked by OLS "
         "slope; called rising/declining when the slope's plain t-test p < 0.05 (no exposure, no FDR)",
+        "bertrend": "same clusters; BERTrend's popularity (distinct documents per month, added up while the cluster "
+        f"appears, decayed by exp(-{DECAY_FACTOR} x months**{DECAY_POWER}) once absent) at the window's last "
+        f"month; noise below the {SIGNAL_PERCENTILES[0]}th percentile of all popularities in the window, strong "
+        f"signal above the {SIGNAL_PERCENTILES[1]}th, weak signal in between when above the month before; "
+        "top 3 by popularity; the table's 'called rising' is called a signal (weak or strong), 'fading called "
+        "declining' is called noise",
     }
 
 
