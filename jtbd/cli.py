@@ -157,8 +157,16 @@ def cluster(
         int | None,
         typer.Option(help="Distinct authors a cluster needs (default: --min-cluster-size); 1 keeps one voice's jobs."),
     ] = None,
-    period: Annotated[str | None, typer.Option(help="Growth period: week, month (default) or quarter.")] = None,
-    window: Annotated[int | None, typer.Option(help="Periods in the growth fit, counted back from the last.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Growth period: week, month or quarter. Default auto: month, or week when the corpus spans under "
+            "6 months."
+        ),
+    ] = None,
+    window: Annotated[
+        int | None, typer.Option(help="Periods in the growth fit, counted back from the last (default: 24 months).")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed, saved in run.json.")] = None,
     noise_similarity: Annotated[
         float | None,
@@ -303,7 +311,11 @@ def report(
         typer.Option(help="Fit growth again per week, month or quarter, from assignments.csv (clusters stay)."),
     ] = None,
     window: Annotated[
-        int | None, typer.Option(help="Fit growth again over this many periods, counted back from the last.")
+        int | None,
+        typer.Option(
+            help="Fit growth again over this many periods, counted back from the last (default: the run's; with a "
+            "new --period, the last 24 months)."
+        ),
     ] = None,
 ) -> None:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without clustering again.

@@ -18,6 +18,8 @@ from jtbd.errors import ConfigError, JtbdError
 HOME_ENV = "JTBD_HOME"
 UNITS = ("statement", "sentence", "document")
 PERIODS = ("week", "month", "quarter")
+#: "auto": month, or week for a corpus spanning under six months (`rank.choose_period`).
+PERIOD_CHOICES = (*PERIODS, "auto")
 
 
 def home_dir() -> Path:
@@ -68,8 +70,8 @@ class Config:
     # Clusters less cohesive than this share of the median cohesion become noise (mixed bags); 0 keeps them all.
     min_cohesion_ratio: float = 0.75
     merge_similarity: float = 0.9  # clusters whose centroids are at least this cosine-similar merge; 1 turns it off
-    period: str = "month"
-    window: int = 24  # periods of the growth fit, counted back from the last period
+    period: str = "auto"  # week | month | quarter, or auto: chosen from the corpus span (`rank.choose_period`)
+    window: int | None = None  # periods of the growth fit, counted back from the last; None: the last 24 months
     since: datetime | None = None
     until: datetime | None = None
     text_field: str | None = None
@@ -118,9 +120,9 @@ class Config:
             raise ConfigError(f"weights must map score parts to numbers. Got {self.weights!r}. Example: {{growth = 2}}")
         if self.unit not in UNITS:
             raise ConfigError(f"unit must be one of {', '.join(UNITS)}. Got {self.unit!r}.")
-        if self.period not in PERIODS:
-            raise ConfigError(f"period must be one of {', '.join(PERIODS)}. Got {self.period!r}.")
-        if self.window < 3:
+        if self.period not in PERIOD_CHOICES:
+            raise ConfigError(f"period must be one of {', '.join(PERIOD_CHOICES)}. Got {self.period!r}.")
+        if self.window is not None and self.window < 3:
             raise ConfigError(f"window must be at least 3 periods. Got {self.window}. Pass --window 3 or higher.")
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"--since ({self.since:%Y-%m-%d}) is after --until ({self.until:%Y-%m-%d}).")

@@ -25,7 +25,14 @@ from jtbd.extract import JobCache, extract
 from jtbd.ingest import FieldMap, read_corpus
 from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
-from jtbd.rank import in_growth_window, rank_clusters, resolve_weights
+from jtbd.rank import (
+    MIN_MONTHS_FOR_MONTHLY,
+    choose_period,
+    growth_window,
+    in_growth_window,
+    rank_clusters,
+    resolve_weights,
+)
 from jtbd.report import check_out_dir, cluster_payload, write_outputs
 from jtbd.types import Document, RankedCluster, Statement
 
@@ -124,6 +131,8 @@ def cluster(
     warnings = list(ingested.warnings)
     for message in warnings:
         reporter.warn(message)
+    config, period_note = _growth_settings(config, documents)
+    window = growth_window(config.period, config.window)  # as resolved: an int from here on
 
     store_path = config.home_path / "cache.duckdb"
     with timed("extract") as box:
@@ -146,7 +155,7 @@ def cluster(
         embedded = embed_texts(texts, embedder, cache, progress=lambda d, t: reporter.progress("embed", d, t))
         box["summary"] = f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new"
 
-    notes = []
+    notes = [period_note] if period_note else []
     with timed("cluster") as box:
         clustering = cluster_with_config(embedded.vectors, config, [s.voice for s in statements])
         labels, raw_noise_share, min_size = (
@@ -206,13 +215,18 @@ def cluster(
             labels,
             n_keywords=config.n_keywords,
             max_quotes=config.max_quotes,
-            recent=in_growth_window(statements, config.period, config.window),
+            recent=in_growth_window(statements, config.period, window),
         )
         box["summary"] = f"{len(cluster_labels)} labels"
 
     with timed("rank") as box:
         ranked = rank_clusters(
-            statements, labels, cluster_labels, period=config.period, window=config.window, weights=config.weights
+            statements,
+            labels,
+            cluster_labels,
+            period=config.period,
+            window=window,
+            weights=config.weights,
         )
         rising = sum(c.growth.trend in ("rising", "emerging") for c in ranked)
         box["summary"] = f"{rising} rising or emerging of {len(ranked)}"
@@ -270,6 +284,20 @@ def cluster(
         warnings=warnings,
         info=info,
     )
+
+
+def _growth_settings(config: Config, documents: list[Document]) -> tuple[Config, str | None]:
+    """The period and window growth is fitted over, as run.json records them: `--period auto` becomes month, or
+    week for a corpus spanning under six months (then a note says so), and no `--window` the last 24 months."""
+    period = choose_period([d.created_at for d in documents]) if config.period == "auto" else config.period
+    window = growth_window(period, config.window)
+    note = None
+    if config.period == "auto" and period != "month":
+        note = (
+            f"The corpus spans under {MIN_MONTHS_FOR_MONTHLY} months, so growth is fitted per {period}. Pass --period "
+            "month to fit by month."
+        )
+    return replace(config, period=period, window=window), note
 
 
 def _within(documents: list[Document], config: Config) -> list[Document]:

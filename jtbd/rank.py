@@ -49,6 +49,29 @@ MIN_VOICES = 10
 PRIOR_AUTHORS = 10
 
 
+#: The growth window when `--window` is not given: the last 24 months, in periods of each size.
+WINDOW_MONTHS = 24
+DEFAULT_WINDOW = {"week": 104, "month": WINDOW_MONTHS, "quarter": WINDOW_MONTHS // 3}
+#: With `--period auto` (the default), a corpus whose dates span fewer months than this is fitted per week: 3
+#: months give a monthly fit 3 points, too few for any interval, and 13 weekly ones.
+MIN_MONTHS_FOR_MONTHLY = 6
+
+
+def growth_window(period: str, window: int | None) -> int:
+    """`window` periods, or when None the last WINDOW_MONTHS months counted in `period`s."""
+    return window or DEFAULT_WINDOW[period]
+
+
+def choose_period(dates: Sequence[datetime | None]) -> str:
+    """The period `--period auto` fits growth by: month, unless the dated span covers fewer than
+    MIN_MONTHS_FOR_MONTHLY calendar months; then week. Undated corpora get month (no growth is fitted anyway)."""
+    dated = [d for d in dates if d is not None]
+    if not dated:
+        return "month"
+    months = period_range(period_key(min(dated), "month"), period_key(max(dated), "month"), "month")
+    return "week" if len(months) < MIN_MONTHS_FOR_MONTHLY else "month"
+
+
 def period_key(when: datetime, period: str) -> str:
     if period == "week":
         year, week, _ = when.isocalendar()

@@ -24,6 +24,8 @@ from jtbd.config import Config, home_dir
 from jtbd.errors import JtbdError
 from jtbd.rank import (
     DEFAULT_WEIGHTS,
+    choose_period,
+    growth_window,
     in_growth_window,
     rank_clusters,
     resolve_weights,
@@ -234,13 +236,16 @@ def rerender_reports(
         run["config"] = {**config, "weights": weights}
     payload = {**payload, "run": run}
     if period is not None or window is not None:
-        settings = Config(
-            period=period if period is not None else config.get("period", "month"),
-            window=window if window is not None else config.get("window", 24),
-        )
-        resolved = resolve_weights(weights if weights is not None else payload["run"].get("score_weights"))
         statements, labels = read_assignments(run_dir)
-        payload = rerank(payload, statements, labels, period=settings.period, window=settings.window, weights=resolved)
+        settings = Config(period=period or config.get("period", "month"), window=window)  # checks both
+        chosen = choose_period([s.created_at for s in statements]) if settings.period == "auto" else settings.period
+        # A window counts periods: a new period without a new window gets the default span (the last 24 months).
+        same_period = chosen == config.get("period", "month")
+        span = window if window is not None else config.get("window") if same_period else None
+        resolved = resolve_weights(weights if weights is not None else payload["run"].get("score_weights"))
+        payload = rerank(
+            payload, statements, labels, period=chosen, window=growth_window(chosen, span), weights=resolved
+        )
         vectors, why_not = _run_vectors(run_dir, payload["run"], statements)
         if vectors is not None:
             payload = requote(payload, statements, labels, vectors)

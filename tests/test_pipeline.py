@@ -215,7 +215,7 @@ def test_pipeline_since_after_until_is_a_config_error(corpus, tmp_path):
         ({"min_cluster_size": 1}, "min_cluster_size must be an int >= 2. Got 1"),
         ({"min_voices": 0}, "min_voices must be an int >= 1. Got 0"),
         ({"unit": "paragraph"}, "unit must be one of statement, sentence, document. Got 'paragraph'"),
-        ({"period": "day"}, "period must be one of week, month, quarter. Got 'day'"),
+        ({"period": "day"}, "period must be one of week, month, quarter, auto. Got 'day'"),
         ({"window": 2}, "window must be at least 3 periods. Got 2"),
         ({"resolution": -1.0}, "resolution must be above 0. Got -1.0"),
         ({"merge_similarity": 1.5}, "merge_similarity must be between 0 and 1. Got 1.5"),
@@ -364,3 +364,40 @@ def test_pipeline_a_corpus_of_one_voice_says_how_to_keep_its_jobs(make_corpus, t
     assert run.clusters == []
     assert any(note.startswith("Too few voices") and "--min-voices 1" in note for note in run.info["notes"])
     assert len(cluster(corpus, out=tmp_path / "kept", model="hashing", min_voices=1).clusters) >= 3
+
+
+# --- the growth period chosen from the corpus span ----------------------------------------------------------------
+
+
+def _squeezed_corpus(tmp_path, days: int):
+    """The default synthetic corpus (a growing theme over 24 months) with its dates squeezed into `days` days."""
+    from conftest import make_records, write_jsonl
+
+    records = make_records(150)
+    times = [datetime.fromisoformat(r["created_at"]) for r in records]
+    start, span = min(times), max(times) - min(times)
+    for record, when in zip(records, times):
+        record["created_at"] = (start + (when - start) * (days / span.days)).isoformat()
+    write_jsonl(tmp_path / "short" / "questions.jsonl", records)
+    return tmp_path / "short"
+
+
+def test_pipeline_fits_a_corpus_of_ten_weeks_per_week_and_says_so(tmp_path):
+    corpus = _squeezed_corpus(tmp_path, days=70)
+    run = cluster(corpus, out=tmp_path / "auto", model="hashing")
+    assert run.config.period == "week" and run.config.window == 104
+    assert run.info["config"]["period"] == "week" and run.info["config"]["window"] == 104
+    assert any("growth is fitted per week" in note for note in run.info["notes"])
+    assert "per week" in (tmp_path / "auto" / "report.md").read_text(encoding="utf-8")
+    weekly = {c.label.title: c.growth for c in run.clusters}
+    assert all(g.n_periods >= 10 for g in weekly.values())
+    # By month the same corpus has 3 points: no interval can call anything, and no note is added.
+    monthly = cluster(corpus, out=tmp_path / "month", model="hashing", period="month")
+    assert monthly.config.period == "month" and monthly.config.window == 24
+    assert not any("per week" in note for note in monthly.info["notes"])
+    assert all(c.growth.n_periods <= 3 for c in monthly.clusters)
+
+
+def test_pipeline_keeps_months_for_a_corpus_of_two_years(first_run):
+    assert first_run.config.period == "month" and first_run.config.window == 24
+    assert not any("per week" in note for note in first_run.info["notes"])

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from jtbd.rank import (
     VoiceCounts,
     benjamini_hochberg,
+    choose_period,
+    growth_window,
     in_growth_window,
     moderated_tests,
     period_key,
@@ -542,3 +544,32 @@ def test_rank_growth_bounds_are_never_written_as_zero():
     assert 0 < growth.low < 1e-4 and growth.high > 1
     wide = _growth(Trend(slope=10.0, se=30.0, p_value=0.5, critical=38.2), 0.5, counts, totals, 12.0)
     assert math.isfinite(wide.high) and wide.low > 0  # exp(10 + 38.2 * 30) would overflow
+
+
+# --- periods chosen from the corpus span --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (datetime(2024, 3, 1), datetime(2024, 4, 20), "week"),  # 2 calendar months: a monthly fit has 2 points
+        (datetime(2024, 1, 31), datetime(2024, 5, 1), "week"),  # 5 calendar months
+        (datetime(2024, 1, 31), datetime(2024, 6, 1), "month"),  # 6
+        (datetime(2018, 3, 1), datetime(2026, 1, 31), "month"),
+    ],
+)
+def test_rank_choose_period_by_the_months_the_corpus_spans(first, last, expected):
+    dates = [first, None, last, first + (last - first) / 2]
+    assert choose_period(dates) == expected
+
+
+def test_rank_choose_period_of_an_undated_corpus_is_month():
+    assert choose_period([None, None]) == "month"
+    assert choose_period([]) == "month"
+
+
+def test_rank_default_window_is_the_last_24_months_in_any_period():
+    assert growth_window("month", None) == 24
+    assert growth_window("quarter", None) == 8
+    assert growth_window("week", None) == 104
+    assert growth_window("quarter", 36) == 36  # a window given is a number of periods

@@ -509,6 +509,23 @@ def test_report_cli_report_bad_weights_exit_1_and_change_nothing(tmp_path):
 # Re-ranking over another period or window (`jtbd report --period/--window`)
 
 
+def test_report_cli_report_new_period_without_window_fits_the_last_24_months(corpus, tmp_path):
+    # A window counts periods: the run's 24 months must not become 24 quarters (six years) under --period quarter.
+    quarterly = _cluster_run(corpus, tmp_path / "quarterly", "--period", "quarter")
+    assert quarterly["run"]["config"]["window"] == 8
+    _cluster_run(corpus, tmp_path / "run")
+    result = runner.invoke(app, ["report", str(tmp_path / "run"), "--period", "quarter"])
+    assert result.exit_code == 0, result.stderr
+    reranked = json.loads((tmp_path / "run" / "clusters.json").read_text(encoding="utf-8"))
+    assert reranked["run"]["config"]["period"] == "quarter" and reranked["run"]["config"]["window"] == 8
+    assert [c["growth"] for c in reranked["clusters"]] == [c["growth"] for c in quarterly["clusters"]]
+    # The same period again keeps the run's window.
+    result = runner.invoke(app, ["report", str(tmp_path / "run"), "--period", "quarter", "--window", "5"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["report", str(tmp_path / "run"), "--period", "quarter"])
+    assert json.loads((tmp_path / "run" / "clusters.json").read_text(encoding="utf-8"))["run"]["config"]["window"] == 5
+
+
 def test_report_assignments_round_trip_what_growth_needs(tmp_path):
     statements = [
         statement(
