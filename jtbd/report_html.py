@@ -34,6 +34,7 @@ from jtbd.report_text import (
     series_title,
     share_of,
     uncalled_q,
+    window_text,
 )
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
@@ -76,7 +77,7 @@ def render_html(payload: dict[str, Any]) -> str:
     lede = (
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>{share}</em> ({counting}) "
-        f"over the last {esc(config.get('window', '?'))} {esc(period)}s{first_last}, with {interval_text(clusters)}; "
+        f"over {esc(window_text(run, clusters))}{first_last}, with {interval_text(clusters)}; "
         "a trend is called only after false-discovery control across all jobs."
     )
     stats = [

@@ -100,6 +100,14 @@ def interval_text(clusters: Sequence[dict[str, Any]]) -> str:
     return "its 95% interval"
 
 
+def window_text(run: dict[str, Any], clusters: Sequence[dict[str, Any]]) -> str:
+    """ "the last 24 months": the periods the growth fit covers, which are fewer than `--window` when the corpus
+    spans less (a ten-week corpus is fitted over its 10 weeks, not "the last 104")."""
+    config = run.get("config", {})
+    series = clusters[0].get("series") if clusters else None
+    return f"the last {len(series) if series else config.get('window', '?')} {config.get('period', 'month')}s"
+
+
 def sparkline(values: Sequence[float]) -> str:
     top = max(values, default=0)
     if top <= 0:
@@ -175,8 +183,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "",
         f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
         f"{len(clusters)} clusters ({counts.get('noise_share', 0):.0%} of statements left unclustered). "
-        f"Growth is the change per year of a cluster's *{share}* ({counting}), over the last "
-        f"{run.get('config', {}).get('window', '?')} {run.get('config', {}).get('period', 'month')}s, with "
+        f"Growth is the change per year of a cluster's *{share}* ({counting}), over {window_text(run, clusters)}, with "
         f"{interval_text(clusters)}; trends are called only after false-discovery control across clusters.",
         "",
     ]

@@ -388,7 +388,10 @@ def test_pipeline_fits_a_corpus_of_ten_weeks_per_week_and_says_so(tmp_path):
     assert run.config.period == "week" and run.config.window == 104
     assert run.info["config"]["period"] == "week" and run.info["config"]["window"] == 104
     assert any("growth is fitted per week" in note for note in run.info["notes"])
-    assert "per week" in (tmp_path / "auto" / "report.md").read_text(encoding="utf-8")
+    report_md = (tmp_path / "auto" / "report.md").read_text(encoding="utf-8")
+    assert "per week" in report_md
+    # The header names the weeks the fit covers (the corpus's 11), not the 104 a longer corpus would get.
+    assert f"over the last {len(run.clusters[0].series)} weeks" in report_md and len(run.clusters[0].series) <= 11
     weekly = {c.label.title: c.growth for c in run.clusters}
     assert all(g.n_periods >= 10 for g in weekly.values())
     # By month the same corpus has 3 points: no interval can call anything, and no note is added.
