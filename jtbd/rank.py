@@ -55,6 +55,9 @@ DEFAULT_WINDOW = {"week": 104, "month": WINDOW_MONTHS, "quarter": WINDOW_MONTHS 
 #: With `--period auto` (the default), a corpus whose dates span fewer months than this is fitted per week: 3
 #: months give a monthly fit 3 points, too few for any interval, and 13 weekly ones.
 MIN_MONTHS_FOR_MONTHLY = 6
+#: The span `choose_period` measures starts at this quantile of the dates, so that a few stray old documents (a
+#: pinned post, a mis-dated record) do not make ten weeks of data look like years.
+SPAN_QUANTILE = 0.05
 
 
 def growth_window(period: str, window: int | None) -> int:
@@ -63,12 +66,13 @@ def growth_window(period: str, window: int | None) -> int:
 
 
 def choose_period(dates: Sequence[datetime | None]) -> str:
-    """The period `--period auto` fits growth by: month, unless the dated span covers fewer than
-    MIN_MONTHS_FOR_MONTHLY calendar months; then week. Undated corpora get month (no growth is fitted anyway)."""
-    dated = [d for d in dates if d is not None]
+    """The period `--period auto` fits growth by: month, unless the dates (from their SPAN_QUANTILE on) span fewer
+    than MIN_MONTHS_FOR_MONTHLY calendar months; then week. Undated corpora get month (no growth is fitted anyway)."""
+    dated = sorted(d for d in dates if d is not None)
     if not dated:
         return "month"
-    months = period_range(period_key(min(dated), "month"), period_key(max(dated), "month"), "month")
+    first = dated[int(SPAN_QUANTILE * (len(dated) - 1))]
+    months = period_range(period_key(first, "month"), period_key(dated[-1], "month"), "month")
     return "week" if len(months) < MIN_MONTHS_FOR_MONTHLY else "month"
 
 

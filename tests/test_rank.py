@@ -563,6 +563,14 @@ def test_rank_choose_period_by_the_months_the_corpus_spans(first, last, expected
     assert choose_period(dates) == expected
 
 
+def test_rank_choose_period_is_not_fooled_by_a_few_stray_old_dates():
+    recent = [datetime(2024, 3, 1) + (datetime(2024, 5, 1) - datetime(2024, 3, 1)) * i / 99 for i in range(100)]
+    assert choose_period([datetime(2019, 1, 1), datetime(2021, 6, 1), *recent]) == "week"
+    # A real tail of older data is a long corpus: months.
+    older = [datetime(2022, 1, 1) + (datetime(2024, 1, 1) - datetime(2022, 1, 1)) * i / 19 for i in range(20)]
+    assert choose_period([*older, *recent]) == "month"
+
+
 def test_rank_choose_period_of_an_undated_corpus_is_month():
     assert choose_period([None, None]) == "month"
     assert choose_period([]) == "month"
