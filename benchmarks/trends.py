@@ -715,6 +715,8 @@ def bertrend_signals(ranked: list[Any], statements: list[Any]) -> dict[int, tupl
     above, `weak` in between when rising. BERTrend's rising test is a slope over the last 14 days; with monthly
     periods that holds one point (BERTrend then calls it rising), so here rising means above the month before.
     """
+    from jtbd.rank import period_key
+
     periods = [p.period for p in ranked[0].series] if ranked else []
     index = {period: i for i, period in enumerate(periods)}
     docs: dict[int, list[set[str]]] = {}
@@ -722,7 +724,7 @@ def bertrend_signals(ranked: list[Any], statements: list[Any]) -> dict[int, tupl
         per_month: list[set[str]] = [set() for _ in periods]
         for row in c.members:
             st = statements[row]
-            i = index.get(st.created_at.strftime("%Y-%m")) if st.created_at else None
+            i = index.get(period_key(st.created_at, "month")) if st.created_at else None
             if i is not None:
                 per_month[i].add(st.doc_id)
         docs[c.id] = per_month

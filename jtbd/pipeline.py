@@ -131,8 +131,7 @@ def cluster(
     warnings = list(ingested.warnings)
     for message in warnings:
         reporter.warn(message)
-    config, period_note = _growth_settings(config, documents)
-    window = growth_window(config.period, config.window)  # as resolved: an int from here on
+    config, window, period_note = _growth_settings(config, documents)
 
     store_path = config.home_path / "cache.duckdb"
     with timed("extract") as box:
@@ -286,9 +285,10 @@ def cluster(
     )
 
 
-def _growth_settings(config: Config, documents: list[Document]) -> tuple[Config, str | None]:
-    """The period and window growth is fitted over, as run.json records them: `--period auto` becomes month, or
-    week for a corpus spanning under six months (then a note says so), and no `--window` the last 24 months."""
+def _growth_settings(config: Config, documents: list[Document]) -> tuple[Config, int, str | None]:
+    """The config with the period and window growth is fitted over, as run.json records them (`--period auto`
+    becomes month, or week for a corpus spanning under six months, and then a note says so; no `--window` becomes
+    the last 24 months), that window, and the note."""
     period = choose_period([d.created_at for d in documents]) if config.period == "auto" else config.period
     window = growth_window(period, config.window)
     note = None
@@ -297,7 +297,7 @@ def _growth_settings(config: Config, documents: list[Document]) -> tuple[Config,
             f"The corpus spans under {MIN_MONTHS_FOR_MONTHLY} months, so growth is fitted per {period}. Pass --period "
             "month to fit by month."
         )
-    return replace(config, period=period, window=window), note
+    return replace(config, period=period, window=window), window, note
 
 
 def _within(documents: list[Document], config: Config) -> list[Document]:

@@ -101,8 +101,8 @@ def interval_text(clusters: Sequence[dict[str, Any]]) -> str:
 
 
 def window_text(run: dict[str, Any], clusters: Sequence[dict[str, Any]]) -> str:
-    """ "the last 24 months": the periods the growth fit covers, which are fewer than `--window` when the corpus
-    spans less (a ten-week corpus is fitted over its 10 weeks, not "the last 104")."""
+    """The periods the growth fit covers, as "the last 24 months": fewer than `--window` when the corpus spans
+    less (a ten-week corpus is fitted over its 10 weeks, not "the last 104")."""
     config = run.get("config", {})
     series = clusters[0].get("series") if clusters else None
     return f"the last {len(series) if series else config.get('window', '?')} {config.get('period', 'month')}s"
