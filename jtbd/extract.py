@@ -109,6 +109,20 @@ def _heads_job(token: Any) -> bool:
     return token.pos_ == "VERB" and token.lemma_.lower() not in LIGHT_VERBS and not _fact_participle(token)
 
 
+#: Words that put the verb after them in the place of what is avoided, not done: "get insights without [writing]
+#: code", "focus on business needs instead of [fighting] technological challenges".
+AVOIDING = frozenset({"without", "instead of", "rather than"})
+
+
+def _avoided(token: Any) -> bool:
+    """Whether a verb names what the speaker avoids ("without compromising on privacy"): its job is the opposite of
+    the one stated, and on whole HN "compromise on privacy and security" titled a cluster of security products."""
+    doc = token.doc
+    before = [doc[i].lower_ for i in range(max(token.i - 2, 0), token.i)]
+    governed = token.dep_ == "pcomp" and token.head.lower_ == "without"  # "without ever writing code"
+    return governed or (bool(before) and before[-1] == "without") or " ".join(before) in AVOIDING
+
+
 def _fact_participle(token: Any) -> bool:
     """A participle that states a fact or makes a claim about the speaker: "based" (FACT_VERBS), or "leading" and
     "founding" as adjectives (CLAIM_VERBS; "leading the design" is a job)."""
@@ -307,7 +321,9 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
     "Design" or "Mentor" as a noun), unless the line is a job title ("Lead DevOps Engineer").
     """
     tokens = list(parsed)
-    verb = next((t for t in tokens if t.idx + len(t.text) >= cue_offset and _heads_job(t) and t.dep_ != "aux"), None)
+    verbs = [t for t in tokens if _heads_job(t) and t.dep_ != "aux"]
+    avoids = any(_avoided(t) for t in verbs)
+    verb = next((t for t in verbs if t.idx + len(t.text) >= cue_offset and not _avoided(t)), None)
     verb_word = None  # the verb as written, when the tagger did not take it for one
     if cue_is_verb and (verb is None or verb.idx < cue_offset):
         if _role_title(tokens):
@@ -316,7 +332,9 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
             verb = next((t for t in tokens if _has_letters(t)), None)
             verb_word = re.sub(r"^[^a-z]+", "", verb.lower_) if verb is not None else None  # "-Manage"
     if verb is None:
-        verb = next((t for t in tokens if _heads_job(t)), None)
+        verb = next((t for t in tokens if _heads_job(t) and not _avoided(t)), None)
+        if verb is None and avoids:
+            return ""  # "... laser-focus on business needs instead of fighting technological challenges"
     if verb is not None and verb.lemma_.lower() in IMPRESSION_VERBS:
         return ""  # rewording around it gave "have two questions really seem like reasonable amount"
     if verb is None:

@@ -494,6 +494,33 @@ def test_extract_an_impression_is_no_job(text, kind):
     assert extract_statements([_doc(text, kind)]) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "jobs"),
+    [
+        (
+            "We help hospitals and digital health companies use analytics, consent, and personalization tools "
+            "without compromising on privacy.",
+            [],
+        ),
+        ("At Omnigres, we enable developers to laser-focus on business needs instead of fighting technical debt.", []),
+        ("- you love the idea of directly helping people, rather than mining them for data.", []),
+        (
+            "Accrue helps buyers purchase products without taking on debt and helps merchants expand their customer "
+            "base.",
+            ["purchase products without taking on debt"],
+        ),
+    ],
+)
+def test_extract_what_a_posting_avoids_is_not_its_job(text, jobs):
+    # They were "compromise on privacy" (on whole HN, "compromise on privacy and security" titled a cluster of
+    # security products), "fight technical debt", "mine them for data" and "take on debt".
+    assert [s.job for s in extract_statements([_doc(text, "posting")])] == jobs
+
+
+def test_extract_a_job_keeps_what_it_is_done_without():
+    assert _one("How can I raise money without giving up equity?").job == "raise money without giving up equity"
+
+
 def test_extract_first_person_question_counts_only_at_top_level():
     text = "Can I register a trademark if the domain is already taken by someone else?"
     assert _one(text).kind == "question"
