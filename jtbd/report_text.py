@@ -257,7 +257,8 @@ def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
     lines = [f"#{c['rank']} {c['label']}  (cluster {c['id']})", f"Trend:      {trend}"]
     for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
         if kind != (g.get("among") or "all"):  # the headline's own series is the Trend line above
-            lines.append(f"{series_title(kind) + ':':<12}{kg['trend']}, {_growth_text(kg)} per year")
+            # Under the Trend line, in its column: "Among discussions:" is wider than the labels' column.
+            lines.append(f"{'':<12}{series_title(kind).lower()}: {kg['trend']}, {_growth_text(kg)} per year")
     lines += [
         f"Reach:      {c['n_authors']:,} authors, {c['n_docs']:,} documents, {c['size']:,} statements",
         f"Keyphrases: {', '.join(c['keywords'])}",

@@ -204,6 +204,11 @@ def test_report_html_contains_table_map_and_cards():
     # growth_by_kind: the other series get a row each; the headline's own (discussions) is the Growth row.
     assert "<dt>All documents</dt>" in html and "<dt>Among postings</dt>" in html
     assert "<dt>Among discussions</dt>" not in html
+    # In the terminal they stand under the Trend line, in its column ("Among discussions:" had no room for a space).
+    assert render_cluster_text(_payload(), 4).splitlines()[2:4] == [
+        "            all documents: stable, +20% (−4% to +50%) per year",
+        "            among postings: stable, −10% (−28% to +12%) per year",
+    ]
     assert "characters 4–41" in html and "2024-03-02" in html  # the quote's span and date
     assert "Momentum" in html and "1.40×" in html
     assert "1·growth + 0.5·reach + 0.5·pain + 0.3·supply" in html
