@@ -117,10 +117,9 @@ AVOIDING = frozenset({"without", "instead of", "rather than"})
 def _avoided(token: Any) -> bool:
     """Whether a verb names what the speaker avoids ("without compromising on privacy"): its job is the opposite of
     the one stated, and on whole HN "compromise on privacy and security" titled a cluster of security products."""
-    doc = token.doc
-    before = [doc[i].lower_ for i in range(max(token.i - 2, 0), token.i)]
+    before = [t.lower_ for t in token.doc[max(token.i - 2, 0) : token.i]]
     governed = token.dep_ == "pcomp" and token.head.lower_ == "without"  # "without ever writing code"
-    return governed or (bool(before) and before[-1] == "without") or " ".join(before) in AVOIDING
+    return governed or before[-1:] == ["without"] or " ".join(before) in AVOIDING
 
 
 def _fact_participle(token: Any) -> bool:
