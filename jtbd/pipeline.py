@@ -27,10 +27,10 @@ from jtbd.label import cluster_map, label_clusters
 from jtbd.models import get_spec
 from jtbd.rank import (
     MIN_MONTHS_FOR_MONTHLY,
-    choose_period,
     growth_window,
     in_growth_window,
     rank_clusters,
+    resolve_period,
     resolve_weights,
 )
 from jtbd.report import check_out_dir, cluster_payload, write_outputs
@@ -289,7 +289,7 @@ def _growth_settings(config: Config, documents: list[Document]) -> tuple[Config,
     """The config with the period and window growth is fitted over, as run.json records them (`--period auto`
     becomes month, or week for a corpus spanning under six months, and then a note says so; no `--window` becomes
     the last 24 months), that window, and the note."""
-    period = choose_period([d.created_at for d in documents]) if config.period == "auto" else config.period
+    period = resolve_period(config.period, [d.created_at for d in documents])
     window = growth_window(period, config.window)
     note = None
     if config.period == "auto" and period != "month":

@@ -76,6 +76,11 @@ def choose_period(dates: Sequence[datetime | None]) -> str:
     return "week" if len(months) < MIN_MONTHS_FOR_MONTHLY else "month"
 
 
+def resolve_period(period: str, dates: Sequence[datetime | None]) -> str:
+    """The period growth is fitted by: `period` itself, or for "auto" the one `choose_period` picks from `dates`."""
+    return choose_period(dates) if period == "auto" else period
+
+
 def period_key(when: datetime, period: str) -> str:
     if period == "week":
         year, week, _ = when.isocalendar()

@@ -24,10 +24,10 @@ from jtbd.config import Config, home_dir
 from jtbd.errors import JtbdError
 from jtbd.rank import (
     DEFAULT_WEIGHTS,
-    choose_period,
     growth_window,
     in_growth_window,
     rank_clusters,
+    resolve_period,
     resolve_weights,
     score_order,
     weighted_score,
@@ -238,7 +238,7 @@ def rerender_reports(
     if period is not None or window is not None:
         statements, labels = read_assignments(run_dir)
         settings = Config(period=period or config.get("period", "month"), window=window)  # checks both
-        chosen = choose_period([s.created_at for s in statements]) if settings.period == "auto" else settings.period
+        chosen = resolve_period(settings.period, [s.created_at for s in statements])
         # A window counts periods: a new period without a new window gets the default span (the last 24 months).
         same_period = chosen == config.get("period", "month")
         span = window if window is not None else config.get("window") if same_period else None
