@@ -43,3 +43,13 @@ def peak_rss_mb() -> dict[str, int]:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_rss_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
+
+
+def cluster_as_the_product(vectors: np.ndarray, config: Any, voices: list[str] | None = None) -> Any:
+    """The product's cluster stage with `config`'s settings, as `jtbd.pipeline` runs it: `JobClusterer` and, given
+    each statement's voice, the rule that a job is said by `config.min_voices` voices. Returns a `Clustering`."""
+    from jtbd.clustering import JobClusterer, cluster_statements
+
+    if voices is None:  # no voices known: every cluster stands
+        return cluster_statements(JobClusterer.from_config(config), vectors, [""] * len(vectors), min_voices=1)
+    return cluster_statements(JobClusterer.from_config(config), vectors, voices, min_voices=config.min_voices)

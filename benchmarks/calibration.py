@@ -95,7 +95,9 @@ def split_half_z(statements: list[Any], labels: np.ndarray, end: str, split: int
     """For one random split of the authors (seeded by `split`), each cluster's z between the two halves' slopes
     over the 24 months ending in `end`, under each rule, with the smaller half's number of authors; clusters that
     either half cannot fit are left out."""
-    from jtbd.rank import MIN_VOICES, _make_window, _period_counts, moderated_tests, period_key, poisson_fit
+    from jtbd.growth import moderated_tests, poisson_fit
+    from jtbd.periods import MIN_VOICES_TO_FIT, period_key
+    from jtbd.rank import _make_window, _period_counts
 
     keys = [period_key(s.created_at, "month") if s.created_at else None for s in statements]
     voices = [s.author or s.doc_id for s in statements]
@@ -113,7 +115,7 @@ def split_half_z(statements: list[Any], labels: np.ndarray, end: str, split: int
         n_voices.append({})
         for cluster_id, rows in members.items():
             counts, authors, by_voice = _period_counts(rows, side_keys, voices, window)
-            if authors.sum() < MIN_VOICES:
+            if authors.sum() < MIN_VOICES_TO_FIT:
                 continue
             n_voices[-1][cluster_id] = by_voice.n_voices
             per_rule[RULES[0]][cluster_id] = poisson_fit(counts, window.totals, 12.0)

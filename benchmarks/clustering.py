@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import HN_POSTINGS, REPO, load_so20k, write_results
+from _common import HN_POSTINGS, REPO, cluster_as_the_product, load_so20k, write_results
 
 CACHE_DIR = REPO / "benchmarks" / ".cache"
 OUT = REPO / "benchmarks" / "results" / "clustering.json"
@@ -92,11 +92,10 @@ def as_statements(texts: list[str], jobs: list[str] | None = None) -> list[Any]:
 
 def jtbd_default(X: np.ndarray, texts: list[str], seed: int = 42, **options: Any) -> np.ndarray:
     """The pipeline's cluster stage with Config defaults, then its labeler (c-TF-IDF, titles, MMR quotes)."""
-    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
     from jtbd.label import label_clusters
 
-    labels = cluster_with_config(X, Config(seed=seed, **options)).labels
+    labels = cluster_as_the_product(X, Config(seed=seed, **options)).labels
     if texts:
         label_clusters(as_statements(texts), X, labels)
     return labels
@@ -104,12 +103,11 @@ def jtbd_default(X: np.ndarray, texts: list[str], seed: int = 42, **options: Any
 
 def hdbscan_raw(X: np.ndarray, texts: list[str], seed: int = 42) -> np.ndarray:
     """The previous default: hdbscan (leaf) on the raw 384-d vectors, then nearest-cluster noise assignment."""
-    from jtbd.cluster import assign_noise, cluster_vectors
-    from jtbd.config import Config
+    from jtbd.clustering import JobClusterer
     from jtbd.label import label_clusters
 
-    labels = cluster_vectors(X, method="hdbscan")
-    labels = assign_noise(X, labels, min_similarity=Config().noise_similarity)
+    # The clean-up after the base clustering was noise assignment alone then: no merges, no dissolving.
+    labels = JobClusterer("hdbscan", merge_similarity=1.0, min_cohesion_ratio=0.0).fit(X).labels_
     label_clusters(as_statements(texts), X, labels)
     return labels
 
@@ -326,7 +324,6 @@ def _best_match(reference: np.ndarray, labels: np.ndarray, subsamples: list, by_
 
 def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
     """50,000 HN statements: extract (cached as texts after the first run), embed (cached), cluster, label."""
-    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
     from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
     from jtbd.label import label_clusters
@@ -339,17 +336,16 @@ def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
         texts, jobs = json.loads(cached.read_text(encoding="utf-8"))
         out["extract"] = "cached"
     else:
-        from jtbd.extract import extract_statements
+        from jtbd.extract import SentenceExtractor, StatementExtractor
         from jtbd.ingest import read_corpus
-        from jtbd.pipeline import embedding_text
 
         documents = read_corpus(HN_POSTINGS).documents
-        statements = extract_statements(documents, unit="statement")
+        statements = StatementExtractor().extract(documents).statements
         if len(statements) < n:  # ~1 statement per posting: fill up with sentences of the postings
-            statements += extract_statements(documents, unit="sentence")[: n - len(statements)]
+            statements += SentenceExtractor().extract(documents).statements[: n - len(statements)]
         keep = np.sort(np.random.default_rng(0).choice(len(statements), size=min(n, len(statements)), replace=False))
         picked = [statements[i] for i in keep]
-        texts = [embedding_text(s, "sentence" if s.kind == "sentence" else "statement") for s in picked]
+        texts = [s.embedding_text for s in picked]
         jobs = [s.job for s in picked]
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(json.dumps([texts, jobs]), encoding="utf-8")
@@ -361,7 +357,7 @@ def scale_child(n: int, cache_dir: Path) -> dict[str, Any]:
     out["embed_seconds"], out["texts_embedded_now"] = round(time.perf_counter() - begin, 1), embedded.n_new
     X = embedded.vectors
     begin = time.perf_counter()
-    clustering = cluster_with_config(X, config)  # the pipeline's cluster stage, as shipped
+    clustering = cluster_as_the_product(X, config)  # the pipeline's cluster stage, as shipped
     labels = clustering.labels
     out["cluster_seconds"] = round(time.perf_counter() - begin, 1)
     begin = time.perf_counter()

@@ -24,7 +24,7 @@ POSTINGS = REPO.parent / "shared" / "corpora" / "hn-whoishiring-2018-2026" / "po
 
 def predict(record: dict) -> tuple[str | None, str | None]:
     """The extractor's (kind, job) for one labelled sentence, seen in its document role (posting/discussion/title)."""
-    from jtbd.extract import extract_statements
+    from jtbd.extract import StatementExtractor
     from jtbd.types import Document
 
     sentence = record["sentence"]
@@ -38,7 +38,7 @@ def predict(record: dict) -> tuple[str | None, str | None]:
         title=sentence if is_title else None,
         parent_id=parent,
     )
-    statements = extract_statements([doc])
+    statements = StatementExtractor().extract([doc]).statements
     if not statements:
         return None, None
     return statements[0].kind, statements[0].job
@@ -99,13 +99,13 @@ def quality(records: list[dict]) -> dict:
 def speed(n: int) -> dict | None:
     if n < 1 or not POSTINGS.is_file():
         return None
-    from jtbd.extract import extract_statements, load_parser
+    from jtbd.extract import StatementExtractor, load_parser
     from jtbd.ingest import read_corpus
 
     documents = read_corpus(POSTINGS).documents[:n]
     load_parser()  # model loading is reported by the pipeline, not here
     start = time.perf_counter()
-    statements = extract_statements(documents)
+    statements = StatementExtractor().extract(documents).statements
     seconds = time.perf_counter() - start
     return {
         "documents": len(documents),

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import HN_POSTINGS, REPO, SHARED, write_results
+from _common import HN_POSTINGS, REPO, SHARED, cluster_as_the_product, write_results
 
 SE_DIR = SHARED / "startups-stackexchange-2009-2017"
 CACHE_DIR = REPO / "benchmarks" / ".cache"
@@ -204,7 +204,6 @@ def main() -> int:
 def prepare(seed: int, era: Era, themes: str = "tags") -> dict[str, Any]:
     """Statements of the HN pool and of the candidate questions, their vectors, and what to draw plants from."""
     from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
-    from jtbd.pipeline import embedding_text
 
     started = time.perf_counter()
     hn_docs, se_docs, tags_of = extract_cached(seed, era, themes)
@@ -212,7 +211,7 @@ def prepare(seed: int, era: Era, themes: str = "tags") -> dict[str, Any]:
     extract_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    texts = [embedding_text(s, "statement") for s in statements]
+    texts = [s.embedding_text for s in statements]
     embedded = with_retry(
         lambda: embed_texts(texts, make_embedder("minilm"), EmbeddingCache(CACHE_DIR / "cache.duckdb"))
     )
@@ -264,7 +263,8 @@ def extractor_key(seed: int, era: Era, themes: str) -> str:
     """Hash of the extraction code and the inputs' settings: a changed extractor re-extracts."""
     import jtbd
 
-    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("extract.py", "cues.py", "types.py"))
+    names = ("extract.py", "normalise.py", "cues.py", "types.py")
+    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in names)
     settings: tuple[Any, ...] = (
         seed,
         era.first,
@@ -299,9 +299,9 @@ def extract_cached(
 
 
 def extract_docs(documents: list[Any]) -> list[dict[str, Any]]:
-    from jtbd.extract import extract_statements
+    from jtbd.extract import StatementExtractor
 
-    statements = extract_statements(documents, unit="statement")
+    statements = StatementExtractor().extract(documents).statements
     by_doc: dict[str, list[Any]] = defaultdict(list)
     for statement in statements:
         by_doc[statement.doc_id].append(statement)
@@ -536,7 +536,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """Label and rank the clusters with jtbd and with the naive baseline; find and score each plant's cluster."""
     from jtbd.label import label_clusters
-    from jtbd.rank import growth_order, rank_clusters
+    from jtbd.periods import growth_order
+    from jtbd.rank import rank_clusters
 
     cluster_labels = label_clusters(statements, vectors, labels)
     ranked = rank_clusters(statements, labels, cluster_labels, period="month", window=WINDOW)
@@ -647,12 +648,11 @@ def source_of(statement: Any) -> str:
 
 
 def cluster(vectors: np.ndarray, voices: list[str], seed: int | None = None) -> tuple[np.ndarray, int]:
-    """Cluster exactly as `jtbd.pipeline.cluster` does with the Config defaults (`cluster_with_config`, given each
+    """Cluster exactly as `jtbd.pipeline` does with the Config defaults (`cluster_as_the_product`, given each
     statement's voice), Leiden's `seed` aside when given."""
-    from jtbd.cluster import cluster_with_config
     from jtbd.config import Config
 
-    clustering = cluster_with_config(vectors, Config() if seed is None else Config(seed=seed), voices)
+    clustering = cluster_as_the_product(vectors, Config() if seed is None else Config(seed=seed), voices)
     return clustering.labels, clustering.min_cluster_size
 
 
@@ -663,7 +663,7 @@ def clustering_settings(seed: int | None = None) -> dict[str, Any]:
 
     config = Config() if seed is None else Config(seed=seed)
     names = ("cluster_method", "resolution", "merge_similarity", "noise_similarity", "min_cluster_size", "seed")
-    code = (Path(jtbd.__file__).parent / "cluster.py").read_bytes()
+    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("clustering.py", "knn.py"))
     return {
         **{name: getattr(config, name) for name in names if hasattr(config, name)},
         "cluster_py_sha1": hashlib.sha1(code).hexdigest()[:12],
@@ -715,7 +715,7 @@ def bertrend_signals(ranked: list[Any], statements: list[Any]) -> dict[int, tupl
     above, `weak` in between when rising. BERTrend's rising test is a slope over the last 14 days; with monthly
     periods that holds one point (BERTrend then calls it rising), so here rising means above the month before.
     """
-    from jtbd.rank import period_key
+    from jtbd.periods import period_key
 
     periods = [p.period for p in ranked[0].series] if ranked else []
     index = {period: i for i, period in enumerate(periods)}
@@ -1029,7 +1029,7 @@ def design() -> dict[str, Any]:
         "plant_cluster": "the cluster holding the most of the plant's statements (noise excluded)",
         "oracle_clusters": "each plant's statements relabelled as one cluster of its own, all other statements "
         "keeping jtbd's clusters: the ranking stage alone, as if the clusterer kept each theme together",
-        "jtbd": "jtbd.cluster.cluster_with_config with Config defaults and each statement's voice, label_clusters, "
+        "jtbd": "jtbd.clustering.JobClusterer with Config defaults and each statement's voice, label_clusters, "
         "rank_clusters "
         f"(period month, window {WINDOW}): growth of the share of statements, at most MAX_PER_AUTHOR per author, "
         "cluster and month; the headline growth (all documents, or one kind's series where that is a "

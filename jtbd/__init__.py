@@ -1,4 +1,12 @@
-"""jtbd: find what people are trying to get done, group it into recurring jobs, rank the jobs by growth."""
+"""jtbd: find what people are trying to get done, group it into recurring jobs, rank the jobs by growth.
+
+    run = jtbd.cluster("corpora/startups-demo")                  # the whole pipeline, with the default stages
+    run = jtbd.cluster(corpus, clusterer=KMeans(n_clusters=8))   # any stage swapped for an object of your own
+    pipeline = jtbd.Pipeline.from_config(jtbd.load_config(period="quarter"))
+
+The stages and their seams are listed in `jtbd.stages`. Importing jtbd loads nothing heavy: each stage imports
+its libraries when it is first used.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Load the stage module `jtbd.cluster` first: importing a submodule for the first time sets it as an attribute of
-# the package, which would otherwise replace the `cluster()` function defined below.
-import jtbd.cluster as _cluster_stage  # noqa: E402,F401
-
 if TYPE_CHECKING:
-    from jtbd.pipeline import Run
+    from jtbd.config import Config, load_config
+    from jtbd.pipeline import Pipeline, Run
+
+__all__ = ["Config", "Pipeline", "Run", "cluster", "load_config", "__version__"]
 
 
-def cluster(corpus: Any, **kwargs: Any) -> Run:
-    """Run the whole pipeline on a folder or file; see `jtbd.pipeline.cluster` (imported lazily: fast import)."""
-    from jtbd.pipeline import cluster as _cluster
+def cluster(corpus: Any, **options: Any) -> Run:
+    """Find, group and rank the jobs in `corpus` (a folder or a file) and write the report folder.
 
-    return _cluster(corpus, **kwargs)
+    Keyword arguments: `out`, `progress`, any stage object (`extractor`, `embedder`, `clusterer`, `labeler`,
+    `ranker`, `reporters`) and any `Config` setting. See `jtbd.pipeline.cluster`.
+    """
+    from jtbd.pipeline import cluster as run_pipeline
+
+    return run_pipeline(corpus, **options)
 
 
-__all__ = ["cluster", "__version__"]
+def __getattr__(name: str) -> Any:
+    """`jtbd.Pipeline`, `jtbd.Run`, `jtbd.Config` and `jtbd.load_config`, imported on first use."""
+    if name in ("Pipeline", "Run"):
+        from jtbd import pipeline
+
+        return getattr(pipeline, name)
+    if name in ("Config", "load_config"):
+        from jtbd import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module 'jtbd' has no attribute {name!r}")

@@ -1,10 +1,16 @@
-"""The `jtbd` command: parse options, call the library, print results on stdout and progress on stderr."""
+"""The `jtbd` command: parse options, call the library, print results on stdout and progress on stderr.
+
+`jtbd cluster`'s options are the `Config` settings (`with_settings`): a new setting needs no change here.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
+import typing
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jtbd import __version__
+from jtbd.config import DATE_FORMATS, Config, load_config
 from jtbd.errors import JtbdError
 
 app = typer.Typer(
@@ -27,7 +34,7 @@ app.add_typer(models_app, name="models")
 err = Console(stderr=True)
 
 
-class CliReporter:
+class CliProgress:
     """Progress bars and one line per stage on stderr; silent with --quiet (warnings still show)."""
 
     def __init__(self, quiet: bool) -> None:
@@ -53,27 +60,18 @@ class CliReporter:
         self._bars.update(self._tasks[name], completed=done, total=total)
 
     def stage(self, name: str, summary: str, seconds: float) -> None:
-        self._close_bars()
+        self.close()
         if not self.quiet:
             err.print(f"{name}: {summary}, {seconds:,.1f} s", highlight=False, markup=False)
 
     def warn(self, message: str) -> None:
-        self._close_bars()
+        self.close()
         err.print(f"warning: {message}", style="yellow", highlight=False, soft_wrap=True, markup=False)
 
-    def _close_bars(self) -> None:
+    def close(self) -> None:
         if self._bars is not None:
             self._bars.stop()
             self._bars, self._tasks = None, {}
-
-
-def _utc(value: datetime | None, *, end_of_day: bool = False) -> datetime | None:
-    """Dates on the command line are UTC; `--until 2024-03-31` means up to the end of that day."""
-    if value is None:
-        return None
-    if end_of_day and (value.hour, value.minute, value.second) == (0, 0, 0):
-        value = value + timedelta(days=1) - timedelta(microseconds=1)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _fail(error: JtbdError) -> None:
@@ -107,88 +105,65 @@ def main(
     """Find the jobs people are trying to get done in a folder of text, group them, and rank them by growth."""
 
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S"]
+def with_settings(*names: str, help: dict[str, str] | None = None) -> Callable[[Any], Any]:
+    """Give a command one option per `Config` setting (all of them when no `names`), with the name, type and help
+    text declared on Config; the command takes them as `**settings`. A boolean setting gets `--x/--no-x`, so a flag
+    can turn off what jtbd.toml turned on. `help` replaces a setting's help text where a command uses it otherwise.
+    """
+
+    def decorate(command: Any) -> Any:
+        types = typing.get_type_hints(Config)
+        hints = typing.get_type_hints(command, include_extras=True)
+        params = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in inspect.signature(command).parameters.values()
+            if p.kind is not inspect.Parameter.VAR_KEYWORD
+        ]
+        for setting in fields(Config):
+            if names and setting.name not in names:
+                continue
+            kind = setting.metadata.get("cli") or next(
+                t for t in typing.get_args(types[setting.name]) or [types[setting.name]] if t is not type(None)
+            )
+            flag = "--" + setting.name.replace("_", "-")
+            option = typer.Option(
+                f"{flag}/--no-{flag[2:]}" if kind is bool else flag,
+                help=(help or {}).get(setting.name, setting.metadata["help"]),
+                formats=list(DATE_FORMATS) if kind is datetime else None,
+                show_default=False,
+            )
+            annotation = Annotated[kind | None, option]  # type: ignore[valid-type]
+            params.append(
+                inspect.Parameter(setting.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+            )
+            hints[setting.name] = annotation
+        command.__signature__ = inspect.Signature(params)
+        command.__annotations__ = hints
+        return command
+
+    return decorate
 
 
-def parse_weights(text: str) -> dict[str, float]:
-    """`growth=1,reach=0.5` -> {"growth": 1.0, "reach": 0.5}; names are checked here, before the slow stages."""
-    import math
-
-    from jtbd.errors import ConfigError
-    from jtbd.rank import DEFAULT_WEIGHTS
-
-    example = "Example: --weights growth=1,reach=0.5,pain=0.5,supply=0.3"
-    weights: dict[str, float] = {}
-    for item in (part.strip() for part in text.split(",")):
-        name, _, value = (piece.strip() for piece in item.partition("="))
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            weights[name] = math.nan
-        if not name or not math.isfinite(weights[name]):
-            raise ConfigError(f"--weights must be name=number pairs separated by commas. Got {item!r}. {example}")
-        if name not in DEFAULT_WEIGHTS:
-            raise ConfigError(f"Unknown score weight {name!r} in --weights. Known: {', '.join(DEFAULT_WEIGHTS)}.")
-    return weights
+def settings_from(values: dict[str, Any]) -> dict[str, Any]:
+    """The command line's settings as Config takes them: each read value through its setting's `parse`."""
+    out = {}
+    for setting in fields(Config):
+        if setting.name in values:
+            value, parse = values[setting.name], setting.metadata.get("parse")
+            out[setting.name] = parse(value) if parse and value is not None else value
+    return out
 
 
 @app.command()
+@with_settings()
 def cluster(
     corpus: Annotated[
         Path, typer.Argument(help="Folder or file: JSONL, JSON, CSV, Parquet, .txt/.md, or .gz of these.")
     ],
     out: Annotated[Path | None, typer.Option(help="Output folder. Default: jtbd-out/<corpus name>.")] = None,
-    unit: Annotated[
-        str | None, typer.Option(help="What to cluster: statement (default), sentence or document.")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Embedding model: minilm, minilm-static (jtbd models build) or hashing.")
-    ] = None,
-    since: Annotated[
-        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents from this date (UTC).")
-    ] = None,
-    until: Annotated[
-        datetime | None, typer.Option(formats=DATE_FORMATS, help="Only documents up to this date, inclusive (UTC).")
-    ] = None,
-    min_cluster_size: Annotated[
-        int | None, typer.Option(help="Smallest cluster kept. Default scales with corpus.")
-    ] = None,
-    min_voices: Annotated[
-        int | None,
-        typer.Option(help="Distinct authors a cluster needs (default: --min-cluster-size); 1 keeps one voice's jobs."),
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            help="Growth period: week, month or quarter. Default auto: month, or week when the corpus spans under "
-            "6 months."
-        ),
-    ] = None,
-    window: Annotated[
-        int | None, typer.Option(help="Periods in the growth fit, counted back from the last (default: 24 months).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed, saved in run.json.")] = None,
-    noise_similarity: Annotated[
-        float | None,
-        typer.Option(help="Noise joins its nearest cluster at this cosine similarity or more; 1 keeps all noise."),
-    ] = None,
-    resolution: Annotated[
-        float | None, typer.Option(help="Leiden resolution: higher gives more, smaller clusters (default 2).")
-    ] = None,
-    stability: Annotated[
-        bool, typer.Option("--stability", help="Re-cluster 5 subsamples; flag clusters that do not come back.")
-    ] = False,
-    text_field: Annotated[str | None, typer.Option(help="Column/key holding the text, for unknown layouts.")] = None,
-    time_field: Annotated[str | None, typer.Option(help="Column/key holding the timestamp.")] = None,
-    id_field: Annotated[str | None, typer.Option(help="Column/key holding the record id.")] = None,
-    author_field: Annotated[str | None, typer.Option(help="Column/key holding the author.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed record.")] = False,
-    weights: Annotated[
-        str | None,
-        typer.Option(help="Score weights, e.g. growth=1,reach=0.5,pain=0.5,supply=0.3 (names left out keep theirs)."),
-    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr (warnings still show).")] = False,
+    **settings: Any,
 ) -> None:
     """Extract job statements, cluster them, rank the clusters by growth, and write a report folder.
 
@@ -202,42 +177,21 @@ def cluster(
 
       jtbd cluster corpora/startups-demo --weights growth=2,supply=0
     """
-    from jtbd.config import load_config
     from jtbd.pipeline import cluster as run_cluster
 
-    reporter = CliReporter(quiet)
+    progress = CliProgress(quiet)
     try:
-        config = load_config(
-            unit=unit,
-            model=model,
-            since=_utc(since),
-            until=_utc(until, end_of_day=True),
-            min_cluster_size=min_cluster_size,
-            min_voices=min_voices,
-            period=period,
-            window=window,
-            seed=seed,
-            noise_similarity=noise_similarity,
-            resolution=resolution,
-            stability=stability or None,
-            text_field=text_field,
-            time_field=time_field,
-            id_field=id_field,
-            author_field=author_field,
-            strict=strict or None,
-            weights=parse_weights(weights) if weights else None,
-        )
-        run = run_cluster(corpus, out=out, config=config, reporter=reporter)
+        run = run_cluster(corpus, out=out, config=load_config(**settings_from(settings)), progress=progress)
     except JtbdError as error:
         _fail(error)
         return
     finally:
-        reporter._close_bars()
+        progress.close()
     if as_json:
         summary = {
             "out_dir": str(run.out_dir),
             "report": str(run.report_path),
-            "counts": run.info["counts"],
+            "counts": run.results.run.counts,
             "clusters": [
                 {
                     "rank": c.rank,
@@ -258,7 +212,7 @@ def cluster(
     from jtbd.report_text import among_text, pct
 
     for c in run.clusters[:15]:
-        rate = f"{pct(c.growth.rate)}/yr{among_text({'among': c.growth.among})}" if c.growth.rate else "n/a"
+        rate = f"{pct(c.growth.rate)}/yr{among_text(c.growth)}" if c.growth.rate else "n/a"
         typer.echo(f"{c.rank:>3}. {c.label.title}  [{c.growth.trend}, {rate}, {c.n_authors} authors]")
     if len(run.clusters) > 15:
         typer.echo(f"     ... {len(run.clusters) - 15} more in the report")
@@ -297,26 +251,21 @@ def fetch_hn(
 
 
 @app.command()
+@with_settings(
+    "weights",
+    "period",
+    "window",
+    help={
+        "weights": "Re-score and re-rank with these weights, e.g. growth=2,supply=0 (names left out keep the "
+        "default); rewrites clusters.json/csv and run.json too.",
+        "period": "Fit growth again per week, month or quarter, from assignments.csv (clusters stay).",
+        "window": "Fit growth again over this many periods, counted back from the last (default: the run's; with a "
+        "new --period, the last 24 months).",
+    },
+)
 def report(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster` (holds clusters.json).")],
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            help="Re-score and re-rank with these weights, e.g. growth=2,supply=0 (names left out keep the default); "
-            "rewrites clusters.json/csv and run.json too."
-        ),
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(help="Fit growth again per week, month or quarter, from assignments.csv (clusters stay)."),
-    ] = None,
-    window: Annotated[
-        int | None,
-        typer.Option(
-            help="Fit growth again over this many periods, counted back from the last (default: the run's; with a "
-            "new --period, the last 24 months)."
-        ),
-    ] = None,
+    **settings: Any,
 ) -> None:
     """Render report.md and report.html again from RUN_DIR/clusters.json, without clustering again.
 
@@ -330,17 +279,9 @@ def report(
 
       jtbd report jtbd-out/startups-demo --window 12 --period quarter    # growth over another window
     """
-    from jtbd.report import rerender_reports
+    from jtbd.pipeline import rerender
 
-    _echo_paths(
-        lambda: rerender_reports(
-            run_dir,
-            weights=parse_weights(weights) if weights is not None else None,
-            period=period,
-            window=window,
-            say=lambda message: typer.echo(message, err=True),
-        )
-    )
+    _echo_paths(lambda: rerender(run_dir, **settings_from(settings), say=lambda message: typer.echo(message, err=True)))
 
 
 @app.command()
@@ -352,11 +293,11 @@ def show(
 
     Example: jtbd show jtbd-out/startups-demo 3
     """
-    from jtbd.report import read_payload
+    from jtbd.report import read_results
     from jtbd.report_text import render_cluster_text
 
     try:
-        text = render_cluster_text(read_payload(run_dir), cluster_id)
+        text = render_cluster_text(read_results(run_dir), cluster_id)
     except JtbdError as error:
         _fail(error)
         return

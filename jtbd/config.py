@@ -1,25 +1,29 @@
-"""Every default in one frozen `Config`; `load_config` layers jtbd.toml and explicit overrides on top.
+"""Every setting of a run, declared once: its default, its check and its help text live on `Config`.
 
-Precedence: defaults, then `$JTBD_HOME/jtbd.toml`, then keyword overrides (the CLI's flags). An override of
-`None` means "use the config".
+`load_config` layers `$JTBD_HOME/jtbd.toml` and explicit overrides on top of the defaults; an override of `None`
+means "use the config". The CLI builds its options from the same fields (`cli.py`), and `jtbd.cluster(**options)`
+takes them as keyword arguments, so a setting is spelled in one place.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from jtbd.errors import ConfigError, JtbdError
 
 HOME_ENV = "JTBD_HOME"
-UNITS = ("statement", "sentence", "document")
 PERIODS = ("week", "month", "quarter")
 #: "auto": month, or week for a corpus spanning under six months (`rank.choose_period`).
 PERIOD_CHOICES = (*PERIODS, "auto")
+#: The parts of the opportunity score and their default weights (`rank.GrowthRanker`).
+DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S")
 
 
 def home_dir() -> Path:
@@ -50,39 +54,79 @@ def models_manifest_path() -> Path:
     )
 
 
+def parse_weights(text: str) -> dict[str, float]:
+    """`growth=1,reach=0.5` -> {"growth": 1.0, "reach": 0.5}; names are checked here, before the slow stages."""
+    example = "Example: --weights growth=1,reach=0.5,pain=0.5,supply=0.3"
+    weights: dict[str, float] = {}
+    for item in (part.strip() for part in text.split(",")):
+        name, _, value = (piece.strip() for piece in item.partition("="))
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            weights[name] = math.nan
+        if not name or not math.isfinite(weights[name]):
+            raise ConfigError(f"--weights must be name=number pairs separated by commas. Got {item!r}. {example}")
+        if name not in DEFAULT_WEIGHTS:
+            raise ConfigError(f"Unknown score weight {name!r} in --weights. Known: {', '.join(DEFAULT_WEIGHTS)}.")
+    return weights
+
+
+def end_of_day(value: datetime) -> datetime:
+    """A date given without a time (`--until 2024-03-31`) means up to the end of that day."""
+    if (value.hour, value.minute, value.second) == (0, 0, 0):
+        return value + timedelta(days=1) - timedelta(microseconds=1)
+    return value
+
+
+def setting(default: Any, help: str, *, cli: type | None = None, parse: Any = None, flag: str | None = None) -> Any:
+    """A `Config` field with the help text the CLI shows; `cli` is the type the command line reads when it is not
+    the field's own, `parse` turns what it read into the field's value, `flag` overrides the option's name."""
+    return field(default=default, metadata={"help": help, "cli": cli, "parse": parse, "flag": flag})
+
+
 @dataclass(frozen=True)
 class Config:
     """Resolved settings of one run. Saved into run.json so a report can be reproduced."""
 
-    model: str = "minilm"
-    unit: str = "statement"
-    min_cluster_size: int | None = None  # None: scales with the number of statements
-    # Distinct voices (authors, else documents) a cluster needs to be a job; None: min_cluster_size; 1 keeps all.
-    min_voices: int | None = None
-    min_samples: int | None = None
-    seed: int = 42
-    # Noise points join their nearest cluster when its centroid is at least this cosine-similar; 1.0 turns it off.
-    noise_similarity: float = 0.55
-    # Clustering (README "Clustering benchmark"): "leiden" (kNN graph + Leiden) or "hdbscan" (the previous default).
-    cluster_method: str = "leiden"
-    resolution: float = 2.0  # Leiden modularity resolution: higher gives more, smaller clusters (1: fewer, larger)
-    stability: bool = False  # re-cluster 5 subsamples and flag clusters that do not come back (5x cluster time)
-    # Clusters less cohesive than this share of the median cohesion become noise (mixed bags); 0 keeps them all.
-    min_cohesion_ratio: float = 0.75
-    merge_similarity: float = 0.9  # clusters whose centroids are at least this cosine-similar merge; 1 turns it off
-    period: str = "auto"  # week | month | quarter, or auto: chosen from the corpus span (`rank.choose_period`)
-    window: int | None = None  # periods of the growth fit, counted back from the last; None: the last 24 months
-    since: datetime | None = None
-    until: datetime | None = None
-    text_field: str | None = None
-    time_field: str | None = None
-    id_field: str | None = None
-    author_field: str | None = None
-    strict: bool = False
-    batch_size: int = 64
-    max_quotes: int = 5
-    n_keywords: int = 8
-    weights: dict[str, float] | None = None  # score weights by part name; None: rank.DEFAULT_WEIGHTS
+    model: str = setting("minilm", "Embedding model: minilm, minilm-static (jtbd models build) or hashing.")
+    unit: str = setting("statement", "What to cluster: statement (default), sentence or document.")
+    min_cluster_size: int | None = setting(None, "Smallest cluster kept. Default grows with the corpus.")
+    min_voices: int | None = setting(
+        None, "Distinct authors a cluster needs (default: --min-cluster-size); 1 keeps one voice's jobs."
+    )
+    min_samples: int | None = setting(None, "HDBSCAN's min_samples (with --cluster-method hdbscan only).")
+    seed: int = setting(42, "Random seed, saved in run.json.")
+    noise_similarity: float = setting(
+        0.55, "Noise joins its nearest cluster at this cosine similarity or more; 1 keeps all noise."
+    )
+    cluster_method: str = setting("leiden", "Clusterer: leiden (kNN graph + Leiden, default) or hdbscan.")
+    resolution: float = setting(2.0, "Leiden resolution: higher gives more, smaller clusters.")
+    stability: bool = setting(False, "Re-cluster 5 subsamples; flag clusters that do not come back (5x cluster time).")
+    min_cohesion_ratio: float = setting(
+        0.75, "Clusters less cohesive than this share of the median cluster's become noise; 0 keeps all."
+    )
+    merge_similarity: float = setting(0.9, "Clusters whose centroids are this cosine-similar merge; 1 merges none.")
+    period: str = setting(
+        "auto",
+        "Growth period: week, month or quarter. Default auto: month, or week when the corpus spans under 6 months.",
+    )
+    window: int | None = setting(None, "Periods in the growth fit, counted back from the last (default: 24 months).")
+    since: datetime | None = setting(None, "Only documents from this date (UTC).")
+    until: datetime | None = setting(None, "Only documents up to this date, inclusive (UTC).", parse=end_of_day)
+    text_field: str | None = setting(None, "Column/key holding the text, for unknown layouts.")
+    time_field: str | None = setting(None, "Column/key holding the timestamp.")
+    id_field: str | None = setting(None, "Column/key holding the record id.")
+    author_field: str | None = setting(None, "Column/key holding the author.")
+    strict: bool = setting(False, "Stop at the first malformed record instead of skipping it.")
+    batch_size: int = setting(64, "Texts per batch sent to the embedding model.")
+    max_quotes: int = setting(5, "Quotes shown per job.")
+    n_keywords: int = setting(8, "Keyphrases shown per job.")
+    weights: dict[str, float] | None = setting(
+        None,
+        "Score weights, e.g. growth=1,reach=0.5,pain=0.5,supply=0.3 (names left out keep theirs).",
+        cli=str,
+        parse=parse_weights,
+    )
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):  # a date without a zone means UTC, as everywhere in jtbd
@@ -114,12 +158,14 @@ class Config:
             raise ConfigError(
                 f"min_voices must be an int >= 1. Got {self.min_voices}. Pass --min-voices 1 to keep every cluster."
             )
-        if self.weights is not None and not (
-            isinstance(self.weights, dict) and all(type(v) in (int, float) for v in self.weights.values())
-        ):
-            raise ConfigError(f"weights must map score parts to numbers. Got {self.weights!r}. Example: {{growth = 2}}")
-        if self.unit not in UNITS:
-            raise ConfigError(f"unit must be one of {', '.join(UNITS)}. Got {self.unit!r}.")
+        if self.weights is not None:
+            if not isinstance(self.weights, dict) or not all(type(v) in (int, float) for v in self.weights.values()):
+                raise ConfigError(
+                    f"weights must map score parts to numbers. Got {self.weights!r}. Example: {{growth = 2}}"
+                )
+            unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
+            if unknown:
+                raise ConfigError(f"Unknown score weight(s) {sorted(unknown)}. Known: {', '.join(DEFAULT_WEIGHTS)}.")
         if self.period not in PERIOD_CHOICES:
             raise ConfigError(f"period must be one of {', '.join(PERIOD_CHOICES)}. Got {self.period!r}.")
         if self.window is not None and self.window < 3:
@@ -132,6 +178,11 @@ class Config:
         """The one home folder (cache, run history, built models, jtbd.toml): `$JTBD_HOME` or `~/.jtbd`."""
         return home_dir()
 
+    @property
+    def resolved_weights(self) -> dict[str, float]:
+        """Every score weight: the defaults, overridden by `weights`."""
+        return {**DEFAULT_WEIGHTS, **(self.weights or {})}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view, for run.json."""
         out: dict[str, Any] = {}
@@ -143,6 +194,19 @@ class Config:
             out[key] = value
         out["home"] = str(self.home_path)
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "run.json") -> Config:
+        """The Config a run recorded (`to_dict`); keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        try:
+            for name in ("since", "until"):
+                if isinstance(values.get(name), str):
+                    values[name] = datetime.fromisoformat(values[name])
+            return cls(**values)
+        except (TypeError, ValueError) as error:
+            raise JtbdError(f"{where}: its config cannot be read ({error}). Run `jtbd cluster` again.") from error
 
 
 def load_config(**overrides: Any) -> Config:
@@ -162,7 +226,7 @@ def load_config(**overrides: Any) -> Config:
             values[key] = value
     for key, value in overrides.items():
         if key not in known:
-            raise ConfigError(f"Unknown setting {key!r}.")
+            raise ConfigError(f"Unknown setting {key!r}. Known: {', '.join(sorted(known))}.")
         if value is not None:
             values[key] = value
     return replace(Config(), **values)

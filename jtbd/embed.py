@@ -1,41 +1,36 @@
 """Turn texts into unit-length vectors, embedding each distinct text once, ever (DuckDB cache).
 
-The cache key is (model id, sha1 of the text). The model id is the sha256 of the model's weights (pinned in the
-manifest, or recorded when a local model was built), so a different model file can never serve stale vectors.
+The embedders here fit `jtbd.stages.Embedder`; `EMBEDDERS` maps a manifest entry's kind to its class. The cache key
+is (model id, sha1 of the text). The model id is the sha256 of the model's weights (pinned in the manifest, or
+recorded when a local model was built), so a different model file can never serve stale vectors.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 import numpy as np
 
 from jtbd import store
 from jtbd.errors import ModelError
-from jtbd.models import ModelSpec, get_spec, read_build_info, verified_model_dir, verify_built_model
-from jtbd.types import Statement
-
-Progress = Callable[[int, int], None]  # (done, total)
+from jtbd.models import (
+    ModelSpec,
+    get_spec,
+    offline_and_quiet,
+    read_build_info,
+    verified_model_dir,
+    verify_built_model,
+)
+from jtbd.stages import Embedder, ProgressFn
 
 #: Rows embedded between two cache writes, so an interrupted run keeps what it finished.
 CHUNK = 1024
-
-
-class Embedder(Protocol):
-    @property
-    def model_id(self) -> str: ...  # sha256 of the weights (or a name for weightless models): the cache key
-
-    @property
-    def dimensions(self) -> int: ...
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class HashingEmbedder:
@@ -59,7 +54,7 @@ class HashingEmbedder:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded from its package folder, with the hub switched off."""
+    """A sentence-transformers model loaded from its verified package folder, never from the hub."""
 
     def __init__(self, spec: ModelSpec, *, batch_size: int = 64, device: str | None = None) -> None:
         self.spec = spec
@@ -72,15 +67,12 @@ class SentenceTransformerEmbedder:
     def _load(self) -> Any:
         if self._model is None:
             folder = verified_model_dir(self.spec.key)
-            os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
             from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
-
-            transformers_logging.disable_progress_bar()  # our own bars (or --quiet) only
 
             try:
-                self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)
+                with offline_and_quiet():
+                    # local_files_only: a missing file is an error here, never a download.
+                    self._model = SentenceTransformer(str(folder), device=self.device, local_files_only=True)
             except OSError as err:
                 raise ModelError(f"Model {self.spec.key!r} at {folder} failed to load: {err}") from err
             if self.spec.max_seq_length:
@@ -120,10 +112,10 @@ class Model2VecEmbedder:
     def _load(self) -> Any:
         if self._model is None:
             folder, sha = verify_built_model(self.spec)
-            os.environ["HF_HUB_OFFLINE"] = "1"
             from model2vec import StaticModel
 
-            model = StaticModel.from_pretrained(folder, normalize=True)
+            with offline_and_quiet():
+                model = StaticModel.from_pretrained(folder, normalize=True)
             if model.dim != self.spec.dimensions:
                 raise ModelError(
                     f"Model {self.spec.key!r} at {folder} has {model.dim} dimensions, the manifest says "
@@ -160,14 +152,6 @@ def make_embedder(model: str, *, batch_size: int = 64) -> Embedder:
     """
     spec = get_spec(model)
     return EMBEDDERS[spec.kind](spec, batch_size)
-
-
-def embedding_text(statement: Statement, unit: str) -> str:
-    """What gets embedded: the normalised job, which groups different wordings of one job, unless it is too
-    short to carry meaning alone; then the statement's own words."""
-    if unit == "statement" and len(statement.job.split()) >= 3:
-        return statement.job
-    return statement.text
 
 
 def text_hash(text: str) -> str:
@@ -223,7 +207,7 @@ class EmbedResult:
 
 
 def embed_texts(
-    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, *, progress: Progress | None = None
+    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, *, progress: ProgressFn | None = None
 ) -> EmbedResult:
     """Embed `texts`, reusing cached vectors and embedding each distinct text once."""
     row_hashes = [text_hash(text) for text in texts]  # hashed once: used for the lookup and the assembly

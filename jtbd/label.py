@@ -1,4 +1,8 @@
-"""Name each cluster: c-TF-IDF keyphrases, its most central normalised job as title, and diverse quotes (MMR)."""
+"""Name each cluster: c-TF-IDF keyphrases, its most central normalised job as title, and diverse quotes (MMR).
+
+`CentralJobLabeler` is the label stage. Titles are always one of the cluster's own normalised jobs, never generated
+text; how the title rule was chosen and rated blind: docs/method.md, "Titles".
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from jtbd.config import Config
 from jtbd.types import ClusterLabel, Statement
 
 #: Words that say nothing about the job in postings and forum posts alike.
@@ -48,7 +53,7 @@ def readable(job: str) -> bool:
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9+#.-]*[a-zA-Z0-9+#]\b|\b[a-zA-Z]\b"
 
 
-def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = 8) -> list[list[str]]:
+def ctfidf_keywords(docs_per_cluster: Sequence[str], *, n_keywords: int = Config.n_keywords) -> list[list[str]]:
     """Top uni- and bi-grams per cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
 
     Each cluster's text is one class document; a term scores by its frequency in the class times
@@ -104,13 +109,47 @@ def mmr(vectors: np.ndarray, centroid: np.ndarray, k: int, *, diversity: float =
     return chosen
 
 
+class CentralJobLabeler:
+    """The label stage: `n_keywords` keyphrases, a title and up to `max_quotes` quotes per cluster."""
+
+    def __init__(self, n_keywords: int = Config.n_keywords, max_quotes: int = Config.max_quotes) -> None:
+        self.n_keywords = n_keywords
+        self.max_quotes = max_quotes
+
+    @classmethod
+    def from_config(cls, config: Config) -> CentralJobLabeler:
+        return cls(config.n_keywords, config.max_quotes)
+
+    def label(
+        self,
+        statements: Sequence[Statement],
+        vectors: np.ndarray,
+        labels: np.ndarray,
+        *,
+        recent: np.ndarray | None = None,
+    ) -> dict[int, ClusterLabel]:
+        return label_clusters(
+            statements, vectors, labels, n_keywords=self.n_keywords, max_quotes=self.max_quotes, recent=recent
+        )
+
+    def quotes(
+        self,
+        statements: Sequence[Statement],
+        vectors: np.ndarray,
+        labels: np.ndarray,
+        *,
+        recent: np.ndarray | None = None,
+    ) -> dict[int, list[int]]:
+        return cluster_quotes(statements, vectors, labels, max_quotes=self.max_quotes, recent=recent)
+
+
 def label_clusters(
     statements: Sequence[Statement],
     vectors: np.ndarray,
     labels: np.ndarray,
     *,
-    n_keywords: int = 8,
-    max_quotes: int = 5,
+    n_keywords: int = Config.n_keywords,
+    max_quotes: int = Config.max_quotes,
     recent: np.ndarray | None = None,
 ) -> dict[int, ClusterLabel]:
     """A label for each cluster id in `labels` (noise, -1, gets none). Two clusters never share a title.
@@ -146,7 +185,7 @@ def cluster_quotes(
     vectors: np.ndarray,
     labels: np.ndarray,
     *,
-    max_quotes: int = 5,
+    max_quotes: int = Config.max_quotes,
     recent: np.ndarray | None = None,
 ) -> dict[int, list[int]]:
     """Each cluster's quotes (statement rows), picked as `label_clusters` picks them: for `jtbd report --window`,
@@ -198,13 +237,10 @@ def _unique_title(
     """The central job that best says the cluster's keyphrases briefly: among the 30 most central distinct jobs, the
     one with the most keyphrase coverage per square root of its length, plus 0.3 x log(how many voices say that
     very job); ties go to the more central. A job that reads as a phrase (`readable`) beats any that does not.
-    Voices, not statements, and distinct jobs: one company's line reposted every month filled the 30 most central
-    statements and outvoted the rest ("think of for building communication features", 36 statements, on whole HN;
-    blind raters preferred these titles 65-36 and 64-32 where they differed, README "Titles").
 
-    Coverage alone picked the longest specific job ("pay income tax on revenue earned from doing business" over
-    "pay taxes"); two blind raters preferred this rule's titles in 43 and 45 of 64 clusters where the two differed
-    (against 10 and 18; see README, "Titles")."""
+    Voices, not statements, and distinct jobs, so that one company's line reposted every month cannot outvote
+    everyone; coverage per square root of length, so that the longest specific job does not win over what members
+    mostly say ("pay taxes"). Both were preferred by blind raters (docs/method.md, "Titles")."""
     central = list(said)[:30]  # `said`: voices per job, in order of centrality
     candidates = []
     for position, title in enumerate(central):

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -206,9 +207,6 @@ def distill_model2vec(source: Path, spec: ModelSpec, out: Path) -> None:
             "Run: pip install -e '.[fast]' in the jtbd repository (adds skeletoken; torch and transformers are "
             "already there)."
         ) from err
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()
     static = distill(str(source), pca_dims=spec.dimensions)
     static.save_pretrained(str(out))
 
@@ -230,15 +228,14 @@ def build_model(key: str) -> BuildResult:
         )
     source_spec = get_spec(spec.built_from, spec.role)
     source = verified_model_dir(source_spec.key, source_spec.role)
-    os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for the network, even for a missing file
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     target = model_dir(spec)
     make_home_folder(target.parent, "models folder", ModelError)
     begin = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=target.parent) as tmp:
         work = Path(tmp) / key
         work.mkdir()
-        BUILDERS[spec.kind](source, spec, work)
+        with offline_and_quiet():
+            BUILDERS[spec.kind](source, spec, work)
         weights = work / spec.file
         if not weights.is_file():
             raise ModelError(f"Building {key!r} wrote no {spec.file} in {work}. This is a bug; please report it.")
@@ -261,3 +258,30 @@ def build_model(key: str) -> BuildResult:
         work.rename(target)
     verified_model_dir.cache_clear()
     return BuildResult(key=key, folder=target, sha256=sha, seconds=seconds)
+
+
+#: Environment variables that keep the Hugging Face libraries off the network.
+OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+@contextmanager
+def offline_and_quiet() -> Iterator[None]:
+    """While a model loads or builds: the Hugging Face libraries offline (a missing file is an error, never a
+    download) and their progress bars off (our own bars, or --quiet, only). Both are put back as they were, so
+    the rest of a notebook behaves as before."""
+    from transformers.utils import logging as transformers_logging
+
+    saved = {name: os.environ.get(name) for name in OFFLINE_ENV}
+    bars = transformers_logging.is_progress_bar_enabled()
+    os.environ.update({name: "1" for name in OFFLINE_ENV})
+    transformers_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if bars:
+            transformers_logging.enable_progress_bar()

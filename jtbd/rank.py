@@ -1,11 +1,8 @@
-"""Rank clusters by how fast their share of what people say is growing, and how sure we are of it.
+"""Rank clusters: fit each one's growth over the growth window, then score it as an opportunity.
 
-A cluster's count in each period (its statements, at most MAX_PER_AUTHOR per author) is compared with everything said
-in that period counted the same way (the exposure), so a month with twice the posts, or a partial month, does not
-look like growth. Growth per year comes from a Poisson regression with log(period total) as offset; its interval is
-widened by the observed overdispersion (quasi-Poisson, each cluster's shrunk toward the run's median) and, where
-wider, by how much the trend rests on a few authors who keep posting (standard errors clustered by author), and
-p-values are corrected across clusters with Benjamini-Hochberg so small clusters do not top the list by chance.
+`GrowthRanker` is the rank stage. It is fitted to the corpus's dates (which period and window growth is fitted
+over), ranks clusters by the score, and re-scores a finished run's clusters under other weights. The statistics are
+in `growth.py`; how time and voices are counted in `periods.py`.
 """
 
 from __future__ import annotations
@@ -17,242 +14,79 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
-from scipy.special import stdtr, stdtrit
 
-from jtbd.errors import ConfigError
+from jtbd.config import DEFAULT_WEIGHTS, Config
+from jtbd.errors import JtbdError
+from jtbd.growth import CONFIDENCE, FDR, Trend, VoiceCounts, benjamini_hochberg, moderated_tests, momentum, poisson_fit
+from jtbd.periods import (
+    MAX_PER_AUTHOR,
+    MIN_VOICES_TO_FIT,
+    PERIODS_PER_YEAR,
+    growth_window,
+    period_key,
+    resolve_period,
+    window_periods,
+)
+from jtbd.records import ClusterRecord
 from jtbd.types import PAIN_KINDS, SUPPLY_KINDS, ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
-PERIODS_PER_YEAR = {"week": 52.18, "month": 12.0, "quarter": 4.0}
-DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
-#: A trend is called only when its Benjamini-Hochberg q-value is below this.
-FDR = 0.05
-#: Growth intervals cover the true rate this often. When a corpus mixes kinds, each cluster has three fits (all
-#: documents, discussions, postings) and the headline is picked from them, so each fit's own interval is widened
-#: (Bonferroni) until all three cover together this often.
-CONFIDENCE = 0.95
-#: Growth counts a cluster's statements, but at most this many per author and period. A question or posting that
-#: states a job two or three times is about that job, and one that mentions it once in passing is not; a commenter's
-#: twentieth reply in a month still counts 3. Against counting one per author, this finds more of the trends planted
-#: by benchmarks/trends.py (README, "Trend benchmark").
-MAX_PER_AUTHOR = 3
-#: A cluster's overdispersion, estimated from its own 24 or so periods, is noisy: an unlucky estimate can double its
-#: interval. It is shrunk toward the median of every fit in the run, weighted as this many periods of evidence
-#: (empirical Bayes, as limma and edgeR do for variances). Chosen before measuring; README "Trend benchmark".
-PRIOR_DF = 10.0
-#: Fewer voices than this in the window give no growth fit: with four voices in 24 months the interval runs from
-#: -40% to +300,000% a year, which says nothing and fills the table with noise.
-MIN_VOICES = 10
 #: Pain and supply are shares of a cluster's voices (`_voice_shares`), and a handful of authors can make either
-#: extreme: on the whole HN corpus, one company's pitch reposted monthly ("suffer from old and outdated software", 4
-#: authors) ranked 3rd to 6th of 158 on pain alone. Each share is shrunk toward the corpus-wide share as if this many
-#: more authors had spoken at it.
+#: extreme (one company's pitch reposted monthly ranked high on pain alone). Each share is shrunk toward the
+#: corpus-wide share as if this many more authors had spoken at it.
 PRIOR_AUTHORS = 10
 
 
-#: The growth window when `--window` is not given: the last 24 months, in periods of each size.
-WINDOW_MONTHS = 24
-DEFAULT_WINDOW = {"week": 104, "month": WINDOW_MONTHS, "quarter": WINDOW_MONTHS // 3}
-#: With `--period auto` (the default), a corpus whose dates span fewer months than this is fitted per week: 3
-#: months give a monthly fit 3 points, too few for any interval, and 13 weekly ones.
-MIN_MONTHS_FOR_MONTHLY = 6
-#: The span `choose_period` measures starts at this quantile of the dates, so that a few stray old documents (a
-#: pinned post, a mis-dated record) do not make ten weeks of data look like years.
-SPAN_QUANTILE = 0.05
+class GrowthRanker:
+    """The rank stage: growth per `period` over the last `window` periods, and a score weighted by `weights`.
 
-
-def growth_window(period: str, window: int | None) -> int:
-    """`window` periods, or when None the last WINDOW_MONTHS months counted in `period`s."""
-    return window or DEFAULT_WINDOW[period]
-
-
-def choose_period(dates: Sequence[datetime | None]) -> str:
-    """The period `--period auto` fits growth by: month, unless the dates (from their SPAN_QUANTILE on) span fewer
-    than MIN_MONTHS_FOR_MONTHLY calendar months; then week. Undated corpora get month (no growth is fitted anyway)."""
-    dated = sorted(d for d in dates if d is not None)
-    if not dated:
-        return "month"
-    first = dated[int(SPAN_QUANTILE * (len(dated) - 1))]
-    months = period_range(period_key(first, "month"), period_key(dated[-1], "month"), "month")
-    return "week" if len(months) < MIN_MONTHS_FOR_MONTHLY else "month"
-
-
-def resolve_period(period: str, dates: Sequence[datetime | None]) -> str:
-    """The period growth is fitted by: `period` itself, or for "auto" the one `choose_period` picks from `dates`."""
-    return choose_period(dates) if period == "auto" else period
-
-
-def period_key(when: datetime, period: str) -> str:
-    if period == "week":
-        year, week, _ = when.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "quarter":
-        return f"{when.year}-Q{(when.month - 1) // 3 + 1}"
-    return f"{when.year}-{when.month:02d}"
-
-
-def period_range(first: str, last: str, period: str) -> list[str]:
-    """Every period from first to last inclusive, so empty periods show as gaps, not as nothing."""
-    out = [first]
-    while out[-1] != last:
-        out.append(_next_period(out[-1], period))
-    return out
-
-
-def _next_period(key: str, period: str) -> str:
-    if period == "month":
-        year, month = map(int, key.split("-"))
-        return f"{year + month // 12}-{month % 12 + 1:02d}"
-    if period == "quarter":
-        year, quarter = int(key[:4]), int(key[-1])
-        return f"{year + quarter // 4}-Q{quarter % 4 + 1}"
-    year, week = int(key[:4]), int(key[-2:])
-    last_week = datetime(year, 12, 28).isocalendar()[1]
-    return f"{year + 1}-W01" if week >= last_week else f"{year}-W{week + 1:02d}"
-
-
-@dataclass(frozen=True)
-class Trend:
-    """A tested growth fit: slope per year, its standard error, two-sided p-value, and the multiplier of the standard
-    error that gives the interval at the test's confidence (a t quantile: the dispersion is estimated, so not 1.96
-    at 95%)."""
-
-    slope: float
-    se: float
-    p_value: float
-    critical: float
-
-
-@dataclass(frozen=True)
-class VoiceCounts:
-    """A series' counted statements by who said them: one entry per (voice, period), with that voice's statements
-    in that period (at most MAX_PER_AUTHOR). Voices are numbered from 0; periods index the series' window."""
-
-    voice: np.ndarray
-    period: np.ndarray
-    count: np.ndarray
-
-    @property
-    def n_voices(self) -> int:
-        return int(self.voice.max()) + 1 if len(self.voice) else 0
-
-
-@dataclass(frozen=True)
-class PoissonFit:
-    """A Poisson growth fit before its interval is scaled: slope per year, its Poisson variance, the Pearson
-    dispersion of the residuals with its degrees of freedom (how much noisier than Poisson the series is) and,
-    when the fit was given who said what, the slope's variance clustered by voice and the number of voices."""
-
-    slope: float
-    variance: float
-    dispersion: float
-    df: int
-    voice_variance: float = 0.0
-    n_voices: int = 0  # 0: not known
-
-    def test(
-        self, pooled_dispersion: float = 1.0, prior_df: float = 0.0, confidence: float = CONFIDENCE
-    ) -> Trend | None:
-        """The slope's standard error scaled by the dispersion, shrunk toward `pooled_dispersion` as if that were
-        `prior_df` more periods of evidence and never below Poisson; p-value and interval from Student's t with
-        the residual plus prior degrees of freedom. With a normal reference (z), 7-8% of the calls at q < 0.05 were
-        false in simulated overdispersed series; with t, 4.6-4.9% (tests/test_rank.py, README).
-
-        When the voice-clustered variance is larger it is used instead, with at most (voices - 1) degrees of
-        freedom: statements of one author in different periods are not independent draws, and on real HN postings
-        the quasi-Poisson interval alone was about 30% too narrow (benchmarks/calibration.py, README)."""
-        dispersion = (prior_df * pooled_dispersion + self.df * self.dispersion) / (prior_df + self.df)
-        se = math.sqrt(max(self.variance * max(1.0, dispersion), self.voice_variance))
-        if not math.isfinite(se) or se == 0:
-            return None
-        df = self.df + prior_df
-        if self.n_voices:
-            if self.n_voices < 2:
-                return None  # one voice, however often it speaks, shows no trend in what people say
-            df = min(df, self.n_voices - 1)
-        p_value = 2.0 * float(stdtr(df, -abs(self.slope / se)))
-        return Trend(self.slope, se, p_value, float(stdtrit(df, 0.5 + confidence / 2)))
-
-
-def poisson_fit(
-    counts: np.ndarray, totals: np.ndarray, periods_per_year: float, voices: VoiceCounts | None = None
-) -> PoissonFit | None:
-    """Fit log E[count] = log(total) + a + b*t by Newton's method; None when there is no finite estimate.
-
-    Periods with a zero total carry no information and are left out. With `voices` (who said the `counts`), the
-    fit also gets the slope's variance clustered by voice (`_voice_variance`).
+    `fit(dates)` resolves `period="auto"` (month, or week for a corpus spanning under six months) and the default
+    window (the last 24 months) into `period_` and `window_`.
     """
-    keep = totals > 0
-    y, exposure = counts[keep].astype(float), totals[keep].astype(float)
-    t = np.flatnonzero(keep).astype(float) / periods_per_year
-    if len(y) < 3 or y.sum() == 0:
-        return None
-    X = np.column_stack([np.ones_like(t), t - t.mean()])
-    offset = np.log(exposure)
-    beta = np.array([math.log(y.sum() / exposure.sum()), 0.0])
-    for _ in range(50):
-        mu = np.exp(offset + X @ beta)
-        hessian = X.T @ (X * mu[:, None])
-        try:
-            step = np.linalg.solve(hessian, X.T @ (y - mu))
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(step)):
-            return None
-        beta += np.clip(step, -5.0, 5.0)  # damped: separated data (all counts at one end) must not overflow
-        if np.abs(step).max() < 1e-8:
-            break
-    mu = np.exp(offset + X @ beta)
-    try:
-        covariance = np.linalg.inv(X.T @ (X * mu[:, None]))
-    except np.linalg.LinAlgError:
-        return None
-    if not np.all(np.isfinite(mu)) or mu.min() <= 0 or not covariance[1, 1] > 0 or abs(beta[1]) > 50:
-        return None  # no finite estimate: the trend is undetermined, not infinite
-    df = max(len(y) - 2, 1)
-    dispersion = float(((y - mu) ** 2 / mu).sum() / df)
-    if voices is None:
-        return PoissonFit(float(beta[1]), float(covariance[1, 1]), dispersion, df)
-    times = np.arange(len(totals)) / periods_per_year
-    variance = _voice_variance(voices, times, t, mu)
-    return PoissonFit(float(beta[1]), float(covariance[1, 1]), dispersion, df, variance, voices.n_voices)
 
+    def __init__(
+        self,
+        period: str = Config.period,
+        window: int | None = Config.window,
+        weights: dict[str, float] | None = Config.weights,
+    ) -> None:
+        self.period = period
+        self.window = window
+        self.weights = weights
 
-def _voice_variance(voices: VoiceCounts, times: np.ndarray, fitted_times: np.ndarray, mu: np.ndarray) -> float:
-    """The slope's sandwich variance with each voice as one cluster (as Stata's `vce(cluster author)`).
+    @classmethod
+    def from_config(cls, config: Config) -> GrowthRanker:
+        return cls(config.period, config.window, config.weights)
 
-    With the intercept profiled out, a voice's share of the score is the sum of its counts weighted by their time
-    from the fit's mean time: a voice that speaks evenly through the window adds nothing, one that only speaks late
-    pulls toward growth. Their squares, summed over voices and scaled by the Fisher information, estimate how much
-    the slope would move with other voices. Many voices that each speak once give about the Poisson variance; a
-    company reposting for the last year of the window alone gives a very wide one.
-    """
-    n = voices.n_voices
-    centre = float((fitted_times * mu).sum() / mu.sum())
-    information = float(((fitted_times - centre) ** 2 * mu).sum())
-    if n < 2 or information <= 0:
-        return 0.0
-    scores = np.bincount(voices.voice, weights=(times[voices.period] - centre) * voices.count, minlength=n)
-    return n / (n - 1) * float((scores**2).sum()) / information**2
+    def fit(self, dates: Sequence[datetime | None]) -> GrowthRanker:
+        self.period_ = resolve_period(self.period, dates)
+        self.window_ = growth_window(self.period_, self.window)
+        return self
 
+    def in_window(self, statements: Sequence[Statement]) -> np.ndarray:
+        return in_growth_window(statements, self.period_, self.window_)
 
-def moderated_tests(fits: Sequence[PoissonFit | None], confidence: float = CONFIDENCE) -> list[Trend | None]:
-    """Test every fit of a run together: each one's dispersion is shrunk toward the median over all of them (never
-    below Poisson), worth PRIOR_DF periods of evidence."""
-    dispersions = [fit.dispersion for fit in fits if fit]
-    pooled = max(1.0, float(np.median(dispersions))) if dispersions else 1.0
-    return [fit.test(pooled, PRIOR_DF, confidence) if fit else None for fit in fits]
+    def rank(
+        self, statements: Sequence[Statement], labels: np.ndarray, cluster_labels: dict[int, ClusterLabel]
+    ) -> list[RankedCluster]:
+        return rank_clusters(
+            statements, labels, cluster_labels, period=self.period_, window=self.window_, weights=self.weights
+        )
 
-
-def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
-    """q-values controlling the false discovery rate across clusters; None stays None."""
-    indexed = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
-    q: list[float | None] = [None] * len(p_values)
-    running = 1.0
-    for rank in range(len(indexed), 0, -1):
-        p, i = indexed[rank - 1]
-        running = min(running, p * len(indexed) / rank)
-        q[i] = running
-    return q
+    def rescore(self, clusters: Sequence[ClusterRecord]) -> list[ClusterRecord]:
+        """The clusters with each score recomputed from its reported parts under this ranker's weights, in rank
+        order: exactly the ranking a fresh run with those weights gives."""
+        weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
+        for c in clusters:
+            if set(c.score_parts) != set(DEFAULT_WEIGHTS):
+                raise JtbdError(
+                    f"Cluster {c.id} in clusters.json has no score parts {sorted(DEFAULT_WEIGHTS)}. "
+                    "Run `jtbd cluster` again to rewrite it."
+                )
+        scored = sorted(
+            (replace(c, score=weighted_score(c.score_parts, weights)) for c in clusters),
+            key=lambda c: score_order(c.score, c.size, c.id),
+        )
+        return [replace(c, rank=i) for i, c in enumerate(scored, start=1)]
 
 
 @dataclass(frozen=True)
@@ -262,12 +96,6 @@ class _Window:
     periods: list[str]
     index: dict[str, int]
     totals: np.ndarray  # counted statements per period, all clusters and noise together (the exposure)
-
-
-def window_periods(keys: Sequence[str | None], period: str, window: int) -> list[str]:
-    """The growth window: the last `window` periods up to the latest dated statement (`keys` from `period_key`)."""
-    dated = sorted({k for k in keys if k})
-    return period_range(dated[0], dated[-1], period)[-window:] if dated else []
 
 
 def in_growth_window(statements: Sequence[Statement], period: str, window: int) -> np.ndarray:
@@ -312,23 +140,6 @@ def _period_counts(
     return counted, authors, by_voice
 
 
-def momentum(counts: np.ndarray, totals: np.ndarray, per_year: float, *, prior: float = 5.0) -> float | None:
-    """Last quarter's share against the window's baseline share, shrunk toward 1 by `prior` pseudo-voices.
-
-    1.5 means the last quarter ran 50% above the cluster's usual share; a 3-voice cluster stays near 1.
-    """
-    recent = max(1, round(per_year / 4))
-    if totals.sum() == 0 or len(totals) <= recent:
-        return None
-    base_share = counts.sum() / totals.sum()
-    expected = base_share * totals[-recent:].sum()
-    return (
-        round((counts[-recent:].sum() + prior * base_share) / (expected + prior * base_share), 4)
-        if base_share
-        else None
-    )
-
-
 def rank_clusters(
     statements: Sequence[Statement],
     labels: np.ndarray,
@@ -345,7 +156,7 @@ def rank_clusters(
     and postings (money being spent); the cluster's growth is the series whose growth is surest (`_headline`).
     Undated statements count toward size and reach but not toward growth.
     """
-    weights = resolve_weights(weights)
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
     per_year = PERIODS_PER_YEAR[period]
     keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
     voices = [s.voice for s in statements]
@@ -398,14 +209,6 @@ def rank_clusters(
     return [replace(c, rank=i) for i, c in enumerate(ranked, start=1)]
 
 
-def resolve_weights(weights: dict[str, float] | None) -> dict[str, float]:
-    """Every score weight: the defaults, overridden by `weights`; an unknown part name is an error."""
-    unknown = set(weights or {}) - set(DEFAULT_WEIGHTS)
-    if unknown:
-        raise ConfigError(f"Unknown score weight(s) {sorted(unknown)}. Known: {', '.join(DEFAULT_WEIGHTS)}.")
-    return {**DEFAULT_WEIGHTS, **(weights or {})}
-
-
 def weighted_score(parts: dict[str, float], weights: dict[str, float]) -> float:
     """The opportunity score from its (rounded, as reported) parts, so a report re-weighted from clusters.json
     gets exactly the score a fresh run with those weights would."""
@@ -415,14 +218,6 @@ def weighted_score(parts: dict[str, float], weights: dict[str, float]) -> float:
 def score_order(score: float, size: int, cluster_id: int) -> tuple[float, int, int]:
     """Sort key of the ranking: best score first, then the larger cluster, then the lower id."""
     return (-score, -size, cluster_id)
-
-
-def growth_order(low: float | None) -> float:
-    """Sort value of a job "by growth" (the report's Growth column, benchmarks/trends.py's top 3): the lower bound of
-    its growth interval, the growth we are 95% sure of; a job with no fit sorts last. A point rate puts a handful of
-    lucky voices first: on the trend benchmark, ordering by it found the growing plant in the top 3 in 49 of 120
-    plants, against 70 by the lower bound (README, "Trend benchmark")."""
-    return low if low is not None else -1.0
 
 
 def _fit_series(
@@ -438,7 +233,7 @@ def _fit_series(
 ) -> tuple[dict[int, dict[str, Growth]], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """Growth of every cluster among all documents (in the `overall` window) and, when the corpus mixes kinds, among
     each kind's voices alone; and each cluster's counted statements and authors per period of the overall window.
-    A series with fewer than MIN_VOICES authors (summed over periods) in the window gets no fit.
+    A series with fewer than MIN_VOICES_TO_FIT authors (summed over periods) in the window gets no fit.
 
     A kind's series has that kind's voices as exposure, so a need rising in discussions is not drowned by a larger,
     flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test in a single
@@ -456,7 +251,7 @@ def _fit_series(
         for cluster_id, rows in members.items():
             counts, authors, by_voice = _period_counts(rows, series_keys, voices, series_window)
             totals = series_window.totals
-            fit = poisson_fit(counts, totals, per_year, by_voice) if authors.sum() >= MIN_VOICES else None
+            fit = poisson_fit(counts, totals, per_year, by_voice) if authors.sum() >= MIN_VOICES_TO_FIT else None
             raw[cluster_id, name] = (fit, counts, totals)
             if name == "all":
                 period_counts[cluster_id] = (counts, authors)

@@ -1,4 +1,4 @@
-"""Render report.html from the clusters.json payload: one self-contained page that works offline.
+"""Render report.html from a run's results (`HtmlReport`): one self-contained page that works offline.
 
 CSS and JS come from `jtbd/report_assets/` and are inlined; every chart is inline SVG; there is no CDN, font or
 script from elsewhere. All content is in the HTML itself, so the page reads the same without JavaScript (the
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib import resources
-from typing import Any
 
-from jtbd.rank import growth_order
+from jtbd.periods import growth_order
+from jtbd.records import ClusterRecord, Quote, Results
 from jtbd.report_svg import (
     COLOUR,
     TRENDS,
@@ -36,6 +36,7 @@ from jtbd.report_text import (
     uncalled_q,
     window_text,
 )
+from jtbd.types import Growth
 
 TREND_SYMBOL = {"emerging": "★", "rising": "▲", "stable": "●", "declining": "▼", "fading": "▽", "unknown": "?"}
 
@@ -44,18 +45,18 @@ def _asset(name: str) -> str:
     return resources.files("jtbd").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
-def _growth(g: dict[str, Any], *, among: bool = True, bar: str = "") -> str:
+def _growth(g: Growth, *, among: bool = True, bar: str = "") -> str:
     """Rate and interval; `among` names the series when it is one kind's (not where a row's label already does).
     With a `bar` (the ranking's interval_svg) it follows the rate, and the interval goes on a line of its own
     (CSS): on one line, a mixed corpus's "(+61% to +162%) among discussions" squeezed the job titles to four lines
     and pushed the score out of sight."""
-    if g.get("rate") is None:
+    if g.rate is None:
         return "n/a"
     named = esc(among_text(g)) if among else ""
-    return f"{pct(g['rate'])}/yr {bar}<small>({pct(g['low'])} to {pct(g['high'])}){named}</small>"
+    return f"{pct(g.rate)}/yr {bar}<small>({pct(g.low)} to {pct(g.high)}){named}</small>"
 
 
-def _q(g: dict[str, Any]) -> str:
+def _q(g: Growth) -> str:
     """The q-value beside a "stable" pill whose interval excludes flat (`report_text.uncalled_q`), else ""."""
     return f' <small class="q">{q}</small>' if (q := uncalled_q(g)) else ""
 
@@ -65,27 +66,34 @@ def _pill(trend: str) -> str:
     return f'<span class="pill t-{trend}">{TREND_SYMBOL[trend]} {trend}</span>'
 
 
-def render_html(payload: dict[str, Any]) -> str:
+class HtmlReport:
+    """report.html: summary, ranked table, map of jobs, then one card per job with its trend chart."""
+
+    files = ("report.html",)
+
+    def render(self, results: Results) -> dict[str, str]:
+        return {"report.html": render_html(results)}
+
+
+def render_html(results: Results) -> str:
     """report.html: summary, ranked table, map of clusters, then one card per cluster with its trend chart."""
-    run, clusters = payload["run"], payload["clusters"]
-    counts, config = run.get("counts", {}), run.get("config", {})
-    name = run.get("corpus_name", "corpus")
-    period = config.get("period", "month")
+    run, clusters = results.run, results.clusters
+    name, period = run.corpus_name, run.config.period
     first_last = _span(clusters)
     by_trend = {t: sum(trend_of(c) == t for c in clusters) for t in TRENDS}
-    share, counting = share_of(clusters)
+    share, counting = share_of(results.counting)
     lede = (
-        f"{counts.get('documents', 0):,} documents → {counts.get('statements', 0):,} job statements → "
+        f"{run.count('documents'):,} documents → {run.count('statements'):,} job statements → "
         f"{len(clusters)} recurring jobs. Growth is the change per year of a job's <em>{share}</em> ({counting}) "
-        f"over {esc(window_text(run, clusters))}{first_last}, with {interval_text(clusters)}; "
+        f"over {esc(window_text(results))}{first_last}, with {interval_text(clusters)}; "
         "a trend is called only after false-discovery control across all jobs."
     )
     stats = [
         (f"{len(clusters)}", "jobs found"),
         (f"{by_trend['rising'] + by_trend['emerging']}", "rising or emerging"),
         (f"{by_trend['declining'] + by_trend['fading']}", "declining or fading"),
-        (f"{counts.get('statements', 0):,}", "job statements"),
-        (f"{counts.get('noise_share', 0):.0%}", "left unclustered"),
+        (f"{run.count('statements'):,}", "job statements"),
+        (f"{run.count('noise_share'):.0%}", "left unclustered"),
     ]
     parts = [
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">',
@@ -94,17 +102,17 @@ def render_html(payload: dict[str, Any]) -> str:
         f'<body>\n<main>\n<header>\n<h1>Jobs to be done in {esc(name)}</h1>\n<p class="lede">{lede}</p>',
         '<div class="stats">' + "".join(f'<div class="stat"><b>{v}</b><span>{k}</span></div>' for v, k in stats),
         "</div>",
-        *(f'<p class="note">{esc(note)}</p>' for note in notes(payload)),
+        *(f'<p class="note">{esc(note)}</p>' for note in notes(results)),
         "</header>",
     ]
-    weights = run.get("score_weights") or config.get("weights")
+    weights = run.score_weights or run.config.weights
     if not clusters:
         parts.append('<div class="card"><p>No clusters were found.</p></div>')
     else:
         parts += [
             '<h2 id="ranking">Ranking</h2>\n<div class="card">',
             f'<p class="caption">{_how_to_read(weights, interval_span(clusters))}'
-            + (f" {esc(NOT_CALLED)}" if any(not_called(c["growth"]) for c in clusters) else "")
+            + (f" {esc(NOT_CALLED)}" if any(not_called(c.growth) for c in clusters) else "")
             + "</p>",
             f'<div class="scroll">{_table(clusters)}</div>',
             "</div>",
@@ -113,12 +121,13 @@ def render_html(payload: dict[str, Any]) -> str:
             "</div>",
             '<h2 id="jobs">Jobs</h2>',
         ]
-        parts += [_card(c, period, weights) for c in clusters]
-    versions, started = run.get("versions", {}), str(run.get("started_at", ""))[:16].replace("T", " ")
+        parts += [_card(c, period, weights, results.counting) for c in clusters]
+    started = run.started_at[:16].replace("T", " ")
     parts += [
-        f"<footer>jtbd {esc(versions.get('jtbd', ''))} · run started {esc(started)} UTC · "
-        f"model {esc(config.get('model', ''))}, unit {esc(config.get('unit', ''))}, seed "
-        f"{esc(run.get('seed', ''))} · re-render with <code>jtbd report {esc(run.get('out_dir', 'RUN_DIR'))}</code>"
+        f"<footer>jtbd {esc(run.versions.get('jtbd', ''))} · run started {esc(started)} UTC · "
+        f"model {esc(run.config.model)}, unit {esc(run.config.unit)}, seed "
+        f"{esc(run.seed if run.seed is not None else '')} · re-render with <code>jtbd report "
+        f"{esc(run.out_dir or 'RUN_DIR')}</code>"
         "</footer>\n</main>",
         f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n",
     ]
@@ -136,12 +145,12 @@ def _how_to_read(weights: dict[str, float] | None, span: float) -> str:
     )
 
 
-def _span(clusters: Sequence[dict[str, Any]]) -> str:
-    periods = [p["period"] for p in clusters[0]["series"] if p.get("total")] if clusters else []
+def _span(clusters: Sequence[ClusterRecord]) -> str:
+    periods = [p.period for p in clusters[0].series if p.total] if clusters else []
     return f" ({esc(periods[0])} to {esc(periods[-1])})" if periods else ""
 
 
-def _table(clusters: Sequence[dict[str, Any]]) -> str:
+def _table(clusters: Sequence[ClusterRecord]) -> str:
     head = (
         '<table class="rank">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
         '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
@@ -151,59 +160,55 @@ def _table(clusters: Sequence[dict[str, Any]]) -> str:
     )
     rows, span = [], interval_span(clusters)
     for c in clusters:
-        g, trend = c["growth"], trend_of(c)
-        low = g.get("low")  # by growth means by the surest growth (`growth_order`), not by a wild point rate
+        g, trend = c.growth, trend_of(c)
+        # By growth means by the surest growth (`growth_order`), not by a wild point rate.
         rows.append(
-            f'<tr id="row-{esc(c["id"])}"><td class="n" data-v="{esc(c["rank"])}">{esc(c["rank"])}</td>'
-            f'<td class="job" data-v="{esc(c["label"])}"><a href="#cluster-{esc(c["id"])}">{esc(c["label"])}</a></td>'
+            f'<tr id="row-{esc(c.id)}"><td class="n" data-v="{esc(c.rank)}">{esc(c.rank)}</td>'
+            f'<td class="job" data-v="{esc(c.label)}"><a href="#cluster-{esc(c.id)}">{esc(c.label)}</a></td>'
             f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-            f'<td class="n ci" data-v="{growth_order(low)}">'
+            f'<td class="n ci" data-v="{growth_order(g.low)}">'
             f"{_growth(g, bar=interval_svg(g, trend, span))}</td>"
-            f'<td data-v="{esc(g.get("momentum") or 0)}">{spark_svg(c["series"], trend)}</td>'
-            f'<td class="n" data-v="{esc(c["n_authors"])}">{c["n_authors"]:,}</td>'
-            f'<td class="n" data-v="{esc(c["size"])}">{c["size"]:,}</td>'
-            f'<td class="n" data-v="{esc(c["score"])}">{c["score"]:.2f}</td></tr>'
+            f'<td data-v="{esc(g.momentum or 0)}">{spark_svg(c.series, trend)}</td>'
+            f'<td class="n" data-v="{esc(c.n_authors)}">{c.n_authors:,}</td>'
+            f'<td class="n" data-v="{esc(c.size)}">{c.size:,}</td>'
+            f'<td class="n" data-v="{esc(c.score)}">{c.score:.2f}</td></tr>'
         )
     return head + "\n".join(rows) + "</tbody></table>"
 
 
-def _card(c: dict[str, Any], period: str, weights: dict[str, float] | None) -> str:
-    g, trend = c["growth"], trend_of(c)
-    facts = [
-        ("Growth", f"{_growth(g)}" + (f" · q {esc(q_text(g['q_value']))}" if g.get("q_value") is not None else "")),
-    ]
-    if g.get("momentum") is not None:
-        facts.append(("Momentum", f"{g['momentum']:.2f}× <small>(last quarter vs. its usual share)</small>"))
-    for kind, kg in sorted(c.get("growth_by_kind", {}).items()):
-        if kind != (g.get("among") or "all"):  # the headline's own series is the Growth row above
-            facts.append(
-                (esc(series_title(kind)), f"{_growth(kg, among=False)} {_pill(str(kg.get('trend') or 'unknown'))}")
-            )
+def _card(c: ClusterRecord, period: str, weights: dict[str, float] | None, counting: str) -> str:
+    g, trend = c.growth, trend_of(c)
+    facts = [("Growth", f"{_growth(g)}" + (f" · q {esc(q_text(g.q_value))}" if g.q_value is not None else ""))]
+    if g.momentum is not None:
+        facts.append(("Momentum", f"{g.momentum:.2f}× <small>(last quarter vs. its usual share)</small>"))
+    for kind, kg in sorted(c.growth_by_kind.items()):
+        if kind != (g.among or "all"):  # the headline's own series is the Growth row above
+            facts.append((esc(series_title(kind)), f"{_growth(kg, among=False)} {_pill(kg.trend or 'unknown')}"))
     facts += [
-        ("Reach", f"{c['n_authors']:,} authors · {c['n_docs']:,} documents · {c['size']:,} statements"),
-        ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.get("kinds", {}).items()))),
+        ("Reach", f"{c.n_authors:,} authors · {c.n_docs:,} documents · {c.size:,} statements"),
+        ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.kinds.items()))),
     ]
-    if c.get("stability") is not None:
-        flag = " <strong>⚠ unstable</strong>" if c.get("unstable") else ""
-        facts.append(("Stability", f"{c['stability']:.2f}{flag} <small>(best-match Jaccard when re-clustered)</small>"))
+    if c.stability is not None:
+        flag = " <strong>⚠ unstable</strong>" if c.unstable else ""
+        facts.append(("Stability", f"{c.stability:.2f}{flag} <small>(best-match Jaccard when re-clustered)</small>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
-    chips = "".join(f'<span class="chip">{esc(k)}</span>' for k in c.get("keywords", []))
-    related = "; ".join(esc(j) for j in c.get("top_jobs", []))
+    chips = "".join(f'<span class="chip">{esc(k)}</span>' for k in c.keywords)
+    related = "; ".join(esc(j) for j in c.top_jobs)
     return (
-        f'<section class="cluster card" id="cluster-{esc(c["id"])}">\n<div class="head">'
-        f'<span class="rk">#{esc(c["rank"])}</span><h2>{esc(c["label"])}</h2>{_pill(trend)}'
-        f'<span class="id">cluster {esc(c["id"])} · score {c["score"]:.2f} · <a href="#ranking">ranking ↑</a>'
+        f'<section class="cluster card" id="cluster-{esc(c.id)}">\n<div class="head">'
+        f'<span class="rk">#{esc(c.rank)}</span><h2>{esc(c.label)}</h2>{_pill(trend)}'
+        f'<span class="id">cluster {esc(c.id)} · score {c.score:.2f} · <a href="#ranking">ranking ↑</a>'
         "</span></div>\n"
-        f'<div class="chips">{chips}</div>\n<div class="grid"><div class="chart">{chart_svg(c, period)}</div>'
+        f'<div class="chips">{chips}</div>\n<div class="grid"><div class="chart">{chart_svg(c, period, counting)}</div>'
         f'<div><dl class="facts">{dl}</dl>{_parts(c, weights)}</div></div>\n'
         + (f'<p class="related"><b>Related jobs:</b> {related}</p>\n' if related else "")
-        + f'<ul class="quotes">{"".join(_quote(q) for q in c.get("quotes", []))}</ul>\n</section>'
+        + f'<ul class="quotes">{"".join(_quote(q) for q in c.quotes)}</ul>\n</section>'
     )
 
 
-def _parts(c: dict[str, Any], weights: dict[str, float] | None) -> str:
+def _parts(c: ClusterRecord, weights: dict[str, float] | None) -> str:
     rows = []
-    for name, value in c.get("score_parts", {}).items():
+    for name, value in c.score_parts.items():
         weight = (weights or {}).get(name)
         width, left = min(abs(value), 1) * 50, 50 if value >= 0 else 50 - min(abs(value), 1) * 50
         colour = COLOUR["rising"] if value >= 0 else COLOUR["fading"]
@@ -213,19 +218,17 @@ def _parts(c: dict[str, Any], weights: dict[str, float] | None) -> str:
             f'<div class="part"><span>{esc(name)}</span><div class="bar"><span style="left:{left:.0f}%;'
             f'width:{width:.0f}%;background:{colour}"></span></div><span class="v">{esc(shown)}</span></div>'
         )
-    return f'<div class="parts"><h3>Score {c["score"]:.2f}</h3>{"".join(rows)}</div>' if rows else ""
+    return f'<div class="parts"><h3>Score {c.score:.2f}</h3>{"".join(rows)}</div>' if rows else ""
 
 
-def _quote(q: dict[str, Any]) -> str:
-    url = str(q.get("url") or "")
-    source = (
-        f'<a href="{esc(url)}">{esc(q["doc_id"])}</a>' if url.startswith(("https://", "http://")) else esc(q["doc_id"])
-    )
+def _quote(q: Quote) -> str:
+    url = q.url or ""
+    source = f'<a href="{esc(url)}">{esc(q.doc_id)}</a>' if url.startswith(("https://", "http://")) else esc(q.doc_id)
     bits = [source]
-    if q.get("created_at"):
-        bits.append(esc(str(q["created_at"])[:10]))
-    if q.get("kind"):
-        bits.append(esc(q["kind"]))
-    if q.get("start") is not None:
-        bits.append(f"characters {esc(q['start'])}–{esc(q['end'])}")
-    return f'<li><q>{esc(q["text"])}</q><span class="src">{" · ".join(bits)}</span></li>'
+    if q.created_at:
+        bits.append(esc(q.created_at.isoformat()[:10]))
+    if q.kind:
+        bits.append(esc(q.kind))
+    if q.start is not None:
+        bits.append(f"characters {esc(q.start)}–{esc(q.end)}")
+    return f'<li><q>{esc(q.text)}</q><span class="src">{" · ".join(bits)}</span></li>'

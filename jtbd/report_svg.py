@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from jtbd.rank import PERIODS_PER_YEAR
-from jtbd.report_text import among_text, counted, pct, share_of
+from jtbd.periods import PERIODS_PER_YEAR
+from jtbd.records import ClusterRecord
+from jtbd.report_text import among_text, pct, share_of
+from jtbd.types import Growth, PeriodCount
 
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
 COLOUR = {
@@ -31,8 +33,8 @@ def esc(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def trend_of(c: dict[str, Any]) -> str:
-    return str(c["growth"].get("trend") or "unknown")
+def trend_of(c: ClusterRecord) -> str:
+    return c.growth.trend or "unknown"
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -42,9 +44,9 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, (centre - half) / denominator), min(1.0, (centre + half) / denominator)
 
 
-def spark_svg(series: Sequence[dict[str, Any]], trend: str, width: int = 120, height: int = 26) -> str:
+def spark_svg(series: Sequence[PeriodCount], trend: str, width: int = 120, height: int = 26) -> str:
     """A small line of the share per period; periods with nobody at all are gaps."""
-    shares = [p["share"] if p.get("total") else None for p in series]
+    shares = [p.share if p.total else None for p in series]
     top = max((s for s in shares if s is not None), default=0) or 1
     step = width / max(len(shares) - 1, 1)
     points = [(i * step, height - 2 - (s or 0) / top * (height - 4)) for i, s in enumerate(shares)]
@@ -72,50 +74,47 @@ def _pts(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
-def map_svg(clusters: Sequence[dict[str, Any]]) -> str:
+def map_svg(clusters: Sequence[ClusterRecord]) -> str:
     """Bubbles at the clusters' `map` positions: area = distinct authors, colour = trend, number = rank.
 
     Titles are placed greedily in rank order beside their bubble wherever they overlap no bubble and no earlier
     title; a bubble without room for its title keeps its number and a tooltip.
     """
-    placed = [c for c in clusters if c.get("map")]
+    placed = [c for c in clusters if c.map]
     if not placed:
         return '<p class="caption">This clusters.json has no map positions (re-run `jtbd cluster` to add them).</p>'
     width, height, pad = 960, 540, 44
-    xs, ys = [c["map"]["x"] for c in placed], [c["map"]["y"] for c in placed]
+    xs, ys = [c.map[0] for c in placed if c.map], [c.map[1] for c in placed if c.map]
 
     def scale(v: float, low: float, high: float, size: int) -> float:
         return size / 2 if high - low < 1e-9 else pad + (v - low) / (high - low) * (size - 2 * pad)
 
-    top = max(c["n_authors"] for c in placed) or 1
+    top = max(c.n_authors for c in placed) or 1
     centres = np.array(
-        [
-            (scale(c["map"]["x"], min(xs), max(xs), width), height - scale(c["map"]["y"], min(ys), max(ys), height))
-            for c in placed
-        ]
+        [(scale(x, min(xs), max(xs), width), height - scale(y, min(ys), max(ys), height)) for x, y in zip(xs, ys)]
     )
-    radii = np.array([5 + 25 * math.sqrt(c["n_authors"] / top) for c in placed])
+    radii = np.array([5 + 25 * math.sqrt(c.n_authors / top) for c in placed])
     centres = _separate(centres, radii, (pad / 2, width - pad / 2), (pad / 2, height - pad / 2))
-    bubbles = {c["id"]: (float(x), float(y), float(r)) for c, (x, y), r in zip(placed, centres, radii)}
+    bubbles = {c.id: (float(x), float(y), float(r)) for c, (x, y), r in zip(placed, centres, radii)}
     shapes, numbers, labels = [], [], []
-    for c in sorted(placed, key=lambda c: -c["n_authors"]):  # small bubbles drawn last, on top
-        (x, y, r), colour, trend = bubbles[c["id"]], COLOUR.get(trend_of(c), COLOUR["unknown"]), trend_of(c)
-        growth = f"{pct(c['growth'].get('rate'))}/yr{among_text(c['growth'])}"
-        tip = f"#{c['rank']} {c['label']} · {trend}, {growth} · {c['n_authors']:,} authors"
+    for c in sorted(placed, key=lambda c: -c.n_authors):  # small bubbles drawn last, on top
+        (x, y, r), colour, trend = bubbles[c.id], COLOUR.get(trend_of(c), COLOUR["unknown"]), trend_of(c)
+        growth = f"{pct(c.growth.rate)}/yr{among_text(c.growth)}"
+        tip = f"#{c.rank} {c.label} · {trend}, {growth} · {c.n_authors:,} authors"
         shapes.append(
-            f'<a href="#cluster-{esc(c["id"])}" data-id="{esc(c["id"])}"><title>{esc(tip)}</title>'
+            f'<a href="#cluster-{esc(c.id)}" data-id="{esc(c.id)}"><title>{esc(tip)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.5" stroke="{colour}" '
             'stroke-width="1.5"/></a>'
         )
         numbers.append(
             f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="11.5" font-weight="700" '
-            f'fill="#1d2330">{esc(c["rank"])}</text>'
+            f'fill="#1d2330">{esc(c.rank)}</text>'
         )
     bubble_boxes = {cid: (x - r, y - r, x + r, y + r) for cid, (x, y, r) in bubbles.items()}
     label_boxes: list[tuple[float, float, float, float]] = []
-    for c in sorted(placed, key=lambda c: c["rank"]):
-        x, y, r = bubbles[c["id"]]
-        text = _short(c["label"])
+    for c in sorted(placed, key=lambda c: c.rank):
+        x, y, r = bubbles[c.id]
+        text = _short(c.label)
         w = 6.6 * len(text)
         spots = (
             ("start", x + r + 4, y + 4, (x + r + 2, y - 9, x + r + 6 + w, y + 8)),
@@ -123,12 +122,12 @@ def map_svg(clusters: Sequence[dict[str, Any]]) -> str:
             ("middle", x, y - r - 5, (x - w / 2, y - r - 19, x + w / 2, y - r - 2)),
             ("middle", x, y + r + 14, (x - w / 2, y + r + 1, x + w / 2, y + r + 18)),
         )
-        others = [box for cid, box in bubble_boxes.items() if cid != c["id"]]
+        others = [box for cid, box in bubble_boxes.items() if cid != c.id]
         free = [p for p in spots if _inside(p[3], width, height) and not any(_overlap(p[3], o) for o in label_boxes)]
         clear = [p for p in free if not any(_overlap(p[3], o) for o in others)]
         # The five best jobs get their title even over other bubbles, where it covers the least of them (the halo
         # keeps it legible); the rest only where nothing else is.
-        if c["rank"] > 5:
+        if c.rank > 5:
             free = clear
         if free:
             anchor, tx, ty, box = clear[0] if clear else min(free, key=lambda p: sum(_area(p[3], o) for o in others))
@@ -187,16 +186,16 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def interval_span(clusters: Sequence[dict[str, Any]]) -> float:
+def interval_span(clusters: Sequence[ClusterRecord]) -> float:
     """The yearly factor the table's interval bars reach each way: 1.5, 2, 3 or 4, to fit the estimates."""
-    rates = [c["growth"]["rate"] for c in clusters if c["growth"].get("rate")]
+    rates = [c.growth.rate for c in clusters if c.growth.rate]
     widest = max((max(r, 1 / r) for r in rates), default=1.0)
     return next((span for span in (1.5, 2.0, 3.0) if span >= widest), 4.0)
 
 
-def interval_svg(g: dict[str, Any], trend: str, span: float = 1.5, width: int = 96, height: int = 14) -> str:
+def interval_svg(g: Growth, trend: str, span: float = 1.5, width: int = 96, height: int = 14) -> str:
     """The growth interval on a log scale from 1/span to span per year (beyond is clipped); the tick marks flat."""
-    if g.get("rate") is None:
+    if g.rate is None or g.low is None or g.high is None:
         return ""
 
     def x(rate: float) -> float:  # a bound that older runs wrote as 0 goes as far left as the bar does
@@ -206,22 +205,22 @@ def interval_svg(g: dict[str, Any], trend: str, span: float = 1.5, width: int = 
     return (
         f'<svg class="iv" width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-hidden="true">'
         f'<line x1="{x(1):.1f}" x2="{x(1):.1f}" y1="1" y2="{height - 1}" stroke="#b5bcc8"/>'
-        f'<line x1="{x(g["low"]):.1f}" x2="{x(g["high"]):.1f}" y1="{height / 2}" y2="{height / 2}" '
+        f'<line x1="{x(g.low):.1f}" x2="{x(g.high):.1f}" y1="{height / 2}" y2="{height / 2}" '
         f'stroke="{colour}" stroke-width="3" stroke-linecap="round" opacity="0.55"/>'
-        f'<circle cx="{x(g["rate"]):.1f}" cy="{height / 2}" r="3" fill="{colour}"/></svg>'
+        f'<circle cx="{x(g.rate):.1f}" cy="{height / 2}" r="3" fill="{colour}"/></svg>'
     )
 
 
-def chart_svg(c: dict[str, Any], period: str) -> str:
+def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> str:
     """Share per period (dots and line), its 95% Wilson band, and the fitted yearly trend (dashed)."""
-    series = c["series"]
+    series = c.series
     width, height, left, right, top_pad, bottom = 600, 230, 48, 12, 14, 30
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    known = [(i, p, wilson(counted(p), p["total"])) for i, p in enumerate(series) if p.get("total")]
+    known = [(i, p, wilson(p.counted, p.total)) for i, p in enumerate(series) if p.total]
     colour = COLOUR.get(trend_of(c), COLOUR["unknown"])
     if not known:
         return '<p class="caption">No dated statements: no trend to draw.</p>'
-    peak = max(p["share"] for _, p, _ in known)
+    peak = max(p.share for _, p, _ in known)
     y_max = _nice(min(max(hi for _, _, (_, hi) in known), max(peak * 1.35, 0.02)))
     step = plot_w / max(len(series) - 1, 1)
 
@@ -243,9 +242,9 @@ def chart_svg(c: dict[str, Any], period: str) -> str:
             anchor = "start" if i == 0 else "end" if i == last else "middle"  # the ends stay inside the chart
             out.append(
                 f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="#8a92a3">'
-                f"{esc(p['period'])}</text>"
+                f"{esc(p.period)}</text>"
             )
-    values = [p["share"] if p.get("total") else None for p in series]
+    values: list[float | None] = [p.share if p.total else None for p in series]
     bands = {i: band for i, _, band in known}
     for run in _runs(values):
         upper = [xy(i, bands[i][1]) for i in run]
@@ -261,32 +260,32 @@ def chart_svg(c: dict[str, Any], period: str) -> str:
         line = _pts([xy(i, values[i] or 0) for i in run])
         out.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for i, p, (low, high) in known:
-        x, y = xy(i, p["share"])
+        x, y = xy(i, p.share)
         tip = (
-            f"{p['period']}: {counted(p):,} of {p['total']:,} counted ({_share_label(p['share'], 1)}; "
-            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p['count']:,} statements by "
-            f"{p['n_authors']:,} authors"
+            f"{p.period}: {p.counted:,} of {p.total:,} counted ({_share_label(p.share, 1)}; "
+            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p.count:,} statements by "
+            f"{p.n_authors:,} authors"
         )
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{esc(tip)}</title></circle>')
     out.append("</svg>")
-    share, counting = share_of([c])
+    share, what = share_of(counting)
     out.append(
-        f'<p class="caption">{share.capitalize()} ({counting}) that state this job; band: 95% interval; '
+        f'<p class="caption">{share.capitalize()} ({what}) that state this job; band: 95% interval; '
         "dashed: fitted yearly growth. Gaps are periods with no posts at all.</p>"
     )
     return "".join(out)
 
 
-def _fitted(c: dict[str, Any], period: str) -> list[float] | None:
+def _fitted(c: ClusterRecord, period: str) -> list[float] | None:
     """The growth fit's expected share per period: slope from `rate`, level so that it explains every voice. The
     chart shows all documents, so it draws the all-documents fit even where the headline growth is one kind's."""
-    rate = ((c.get("growth_by_kind") or {}).get("all") or c["growth"]).get("rate")
-    series = c["series"]
+    rate = c.growth_by_kind.get("all", c.growth).rate
+    series = c.series
     if not rate or period not in PERIODS_PER_YEAR:
         return None
     slope = math.log(rate) / PERIODS_PER_YEAR[period]
-    exposure = sum(p["total"] * math.exp(slope * i) for i, p in enumerate(series))
-    level = sum(counted(p) for p in series) / exposure if exposure else 0.0
+    exposure = sum(p.total * math.exp(slope * i) for i, p in enumerate(series))
+    level = sum(p.counted for p in series) / exposure if exposure else 0.0
     return [level * math.exp(slope * i) for i in range(len(series))]
 
 

@@ -74,6 +74,23 @@ class Statement:
         month is one voice, not one per posting)."""
         return self.author or self.doc_id
 
+    @property
+    def embedding_text(self) -> str:
+        """What gets embedded: the normalised job, which groups different wordings of one job, unless it is too
+        short to carry meaning alone (or the unit is a whole sentence or document); then the statement's words."""
+        if self.kind not in ("sentence", "document") and len(self.job.split()) >= 3:
+            return self.job
+        return self.text
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractor found, and how much of it was new work."""
+
+    statements: list[Statement]  # in document order
+    n_candidates: int  # sentences the extractor considered
+    n_parsed: int  # of them, parsed now (the rest came from the cache)
+
 
 @dataclass(frozen=True)
 class ClusterLabel:
@@ -95,8 +112,8 @@ class PeriodCount:
 
     @property
     def share(self) -> float:
-        """Share of what was said in the period (counted statements) that stated this job."""
-        return self.counted / self.total if self.total else 0.0
+        """Share of what was said in the period (counted statements) that stated this job, to 6 places as reported."""
+        return round(self.counted / self.total, 6) if self.total else 0.0
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ Every run uses `--model hashing` and writes under tmp_path. Click >= 8.2 keeps s
 from __future__ import annotations
 
 import csv
+import inspect
 import json
+import subprocess
+import sys
 
 import pytest
 import typer
@@ -354,3 +357,43 @@ def test_cli_runs_lists_history(make_corpus, tmp_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     assert "20 docs" in lines[0] and str((tmp_path / "out").resolve()) in lines[0]
+
+
+def test_cli_cluster_offers_every_config_setting_once():
+    # Settings are declared once, on Config; `jtbd cluster` has an option for each, with its help text.
+    from dataclasses import fields
+
+    from jtbd.cli import cluster
+    from jtbd.config import Config
+
+    names = set(inspect.signature(cluster).parameters)
+    assert {f.name for f in fields(Config)} <= names
+    help_text = runner.invoke(app, ["cluster", "--help"], env={"COLUMNS": "200"}).stdout
+    for f in fields(Config):
+        assert "--" + f.name.replace("_", "-") in help_text
+        assert f.metadata["help"].split()[0] in help_text
+
+
+def test_cli_flag_turns_off_what_jtbd_toml_turns_on(make_corpus, tmp_path, jtbd_home):
+    corpus = make_corpus(30)
+    with (corpus / "questions.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    (jtbd_home / "jtbd.toml").write_text("strict = true\n", encoding="utf-8")
+    strict = runner.invoke(app, ["cluster", str(corpus), "--model", "hashing", "--out", str(tmp_path / "a")])
+    assert strict.exit_code == 1 and "questions.jsonl:31" in strict.stderr
+    relaxed = ["cluster", str(corpus), "--model", "hashing", "--out", str(tmp_path / "b"), "--no-strict"]
+    result = runner.invoke(app, relaxed)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((tmp_path / "b" / "run.json").read_text(encoding="utf-8"))["config"]["strict"] is False
+
+
+def test_cli_report_does_not_load_the_embedder(first_run):
+    # Re-ranking a finished run reads the cached vectors; it never loads a model or its libraries.
+    code = (
+        "import sys; from typer.testing import CliRunner; from jtbd.cli import app; "
+        f"r = CliRunner().invoke(app, ['report', {str(first_run.out_dir)!r}, '--period', 'quarter']); "
+        "assert r.exit_code == 0, r.output; "
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'spacy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

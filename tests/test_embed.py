@@ -153,6 +153,24 @@ def test_embed_real_minilm_vectors():
     assert embedder.model_id == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
+@pytest.mark.slow
+def test_embed_loading_a_model_leaves_the_process_as_it_was(monkeypatch):
+    # A library must not change a notebook's environment: offline flags and quiet bars last only while it loads.
+    import os
+
+    from transformers.utils import logging as transformers_logging
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    import sentence_transformers  # noqa: F401  (torch sets variables of its own on import; jtbd's are tested)
+
+    transformers_logging.enable_progress_bar()
+    before = dict(os.environ)
+    make_embedder("minilm").embed(["send invoices"])
+    assert dict(os.environ) == before
+    assert transformers_logging.is_progress_bar_enabled()
+
+
 # The static model (minilm-static): a tiny model2vec model over a dozen words stands in for the distilled one.
 
 TINY_WORDS = ["[UNK]", "send", "invoices", "to", "clients", "automatically", "find", "a", "technical", "cofounder"]
@@ -179,7 +197,14 @@ def build_tiny_static(monkeypatch):
 
 
 def test_embed_model2vec_returns_unit_vectors(monkeypatch):
+    import socket
+
     built = build_tiny_static(monkeypatch)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the static model reached for the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)  # loaded from its folder, never from the hub
     embedder = make_embedder("minilm-static")
     assert isinstance(embedder, embed.Model2VecEmbedder)
     vectors = embedder.embed(TEXTS)

@@ -9,16 +9,24 @@ import pytest
 
 from jtbd.cues import english_enough
 from jtbd.extract import (
+    EXTRACTORS,
     JobCache,
-    extract,
+    StatementExtractor,
     extract_statements,
     find_candidates,
     find_cue,
     is_boilerplate,
-    is_vague,
     split_sentences,
 )
-from jtbd.types import Document
+from jtbd.normalise import is_vague
+from jtbd.types import Document, Statement
+
+
+def statements_of(documents: list[Document], unit: str = "statement", **options) -> list[Statement]:
+    """What the extractor that `unit` names finds, without a cache."""
+    if options:
+        return extract_statements(documents, **options).statements
+    return EXTRACTORS[unit](None).extract(documents).statements
 
 
 def _doc(text: str, kind: str = "discussion", *, title: str | None = None, doc_id: str = "d1") -> Document:
@@ -26,7 +34,7 @@ def _doc(text: str, kind: str = "discussion", *, title: str | None = None, doc_i
 
 
 def _one(text: str, kind: str = "discussion"):
-    statements = extract_statements([_doc(text, kind)])
+    statements = statements_of([_doc(text, kind)])
     assert len(statements) == 1, statements
     return statements[0]
 
@@ -61,7 +69,7 @@ def test_extract_each_cue_family_fires(text, doc_kind, kind, job_start):
 def test_extract_question_title_becomes_question():
     title = "Accounting software for a two-person company"
     doc = _doc(f"{title}\n\nWe are two people and the books take all of our weekends.", title=title)
-    statements = extract_statements([doc])
+    statements = statements_of([doc])
     assert statements[0].kind == "question"
     assert statements[0].cue == "title"
     assert (statements[0].start, statements[0].end) == (0, len(title))
@@ -70,7 +78,7 @@ def test_extract_question_title_becomes_question():
 
 def test_extract_title_with_a_cue_takes_the_cue_kind():
     title = "How do I find beta testers for a mobile app?"
-    statements = extract_statements([_doc(f"{title}\n\nThanks!", title=title)])
+    statements = statements_of([_doc(f"{title}\n\nThanks!", title=title)])
     assert [(s.kind, s.cue) for s in statements] == [("search", "how do i")]
 
 
@@ -82,7 +90,7 @@ def test_extract_cues_depend_on_the_document_kind():
 
 
 def test_extract_sentence_without_cue_gives_nothing():
-    assert extract_statements([_doc("The weather in Lisbon was lovely and the food was great.")]) == []
+    assert statements_of([_doc("The weather in Lisbon was lovely and the food was great.")]) == []
 
 
 # Boilerplate
@@ -110,7 +118,7 @@ def test_extract_boilerplate_line_is_recognised(line):
 
 def test_extract_boilerplate_removed_from_posting():
     doc = _doc("\n".join(POSTING_BOILERPLATE[:5] + [OFFERING] + POSTING_BOILERPLATE[5:]), "posting")
-    statements = extract_statements([doc])
+    statements = statements_of([doc])
     assert [s.text for s in statements] == [OFFERING]
     assert not is_boilerplate(OFFERING)
 
@@ -141,7 +149,7 @@ def test_extract_offsets_point_into_the_document():
         "Is there a tool to send invoices to clients automatically?  "
     )
     doc = _doc(text)
-    statements = extract_statements([doc])
+    statements = statements_of([doc])
     assert [s.kind for s in statements] == ["need", "pain", "workaround", "search"]
     for s in statements:
         assert doc.text[s.start : s.end] == s.text
@@ -152,7 +160,7 @@ def test_extract_offsets_point_into_the_document():
 @pytest.mark.parametrize("unit", ["sentence", "document"])
 def test_extract_offsets_hold_in_every_unit(unit):
     doc = _doc("  I wish there was a simple way to track expenses.\nThe second line has no cue at all.  ")
-    statements = extract_statements([doc], unit=unit)
+    statements = statements_of([doc], unit=unit)
     assert statements
     for s in statements:
         assert doc.text[s.start : s.end] == s.text
@@ -170,7 +178,7 @@ def test_extract_split_sentences_breaks_at_lines():
 @pytest.mark.parametrize("text", ["", "   \n\t  "])
 def test_extract_empty_text_gives_no_statements(text):
     for unit in ("statement", "sentence", "document"):
-        assert extract_statements([_doc(text)], unit=unit) == []
+        assert statements_of([_doc(text)], unit=unit) == []
 
 
 def test_extract_non_english_text_gives_no_statements():
@@ -179,12 +187,12 @@ def test_extract_non_english_text_gives_no_statements():
         "Buchhaltung und den Rechnungen, weil das alles zu lange dauert."
     )
     assert not english_enough(german)
-    assert extract_statements([_doc(german)]) == []
+    assert statements_of([_doc(german)]) == []
     assert english_enough("How do I find a technical cofounder for my startup?")
 
 
 def test_extract_no_documents():
-    assert extract_statements([]) == []
+    assert statements_of([]) == []
 
 
 # Units
@@ -192,14 +200,14 @@ def test_extract_no_documents():
 
 def test_extract_unit_sentence_keeps_every_non_boilerplate_sentence():
     doc = _doc("The weather was lovely. I wish invoicing were automatic.\nEmail me at ann@example.com please.")
-    statements = extract_statements([doc], unit="sentence")
+    statements = statements_of([doc], unit="sentence")
     assert [s.text for s in statements] == ["The weather was lovely.", "I wish invoicing were automatic."]
     assert {s.kind for s in statements} == {"sentence"}
 
 
 def test_extract_unit_document_keeps_whole_texts():
     docs = [_doc("Alpha beta gamma. Delta epsilon.", doc_id="a"), _doc("  ", doc_id="b"), _doc("Zeta eta", doc_id="c")]
-    statements = extract_statements(docs, unit="document")
+    statements = statements_of(docs, unit="document")
     assert [(s.doc_id, s.text, s.kind) for s in statements] == [
         ("a", "Alpha beta gamma. Delta epsilon.", "document"),
         ("c", "Zeta eta", "document"),
@@ -208,7 +216,7 @@ def test_extract_unit_document_keeps_whole_texts():
 
 def test_extract_keeps_document_order_and_metadata():
     docs = [_doc("Is there a tool to track my expenses?", doc_id="x"), _doc("I wish I could hire faster.", doc_id="y")]
-    statements = extract_statements(docs)
+    statements = statements_of(docs)
     assert [s.doc_id for s in statements] == ["x", "y"]
 
 
@@ -412,7 +420,7 @@ def test_extract_posting_job(text, job):
 )
 def test_extract_a_fact_about_the_company_states_no_job(text):
     # The first was "trust by thousands of teams".
-    assert extract_statements([_doc(text, "posting")]) == []
+    assert statements_of([_doc(text, "posting")]) == []
 
 
 @pytest.mark.parametrize(
@@ -427,7 +435,7 @@ def test_extract_a_fact_about_the_company_states_no_job(text):
 def test_extract_a_job_title_after_a_bullet_verb_is_no_job(text):
     # Lines of a list of openings: they were "devops engineer", "engineers scientists" ..., and on whole HN about
     # 800 such lines made "software engineer" the 9th job of 153.
-    assert extract_statements([_doc(text, "posting")]) == []
+    assert statements_of([_doc(text, "posting")]) == []
 
 
 def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
@@ -436,20 +444,20 @@ def test_extract_job_without_a_verb_drops_links_and_a_trailing_bar():
 
 def test_extract_job_that_is_only_a_link_is_dropped():
     doc = _doc("You will build at https://example.com and also see our engineering blog.", "posting")
-    assert extract_statements([doc]) == []
+    assert statements_of([doc]) == []
 
 
 def test_extract_job_that_is_only_a_verb_before_a_new_clause_is_dropped():
     # It was "build it and we looking for likeminded individuals", a cluster's title on whole HN.
     doc = _doc("You will build it and we are looking for likeminded individuals.", "posting")
-    assert extract_statements([doc]) == []
+    assert statements_of([doc]) == []
 
 
 def test_extract_vague_jobs_are_dropped():
     assert is_vague("handle this")
     assert is_vague("find")
     assert not is_vague("find technical cofounder")
-    assert extract_statements([_doc("How do I handle this?")]) == []
+    assert statements_of([_doc("How do I handle this?")]) == []
 
 
 @pytest.mark.parametrize(
@@ -464,7 +472,7 @@ def test_extract_vague_jobs_are_dropped():
 def test_extract_effort_and_ambition_in_a_posting_are_no_pain(text):
     # On HN's postings and replies these were 249 of the 922 statements read as pain ("build exceptional team"),
     # and pain is a part of the opportunity score.
-    assert extract_statements([_doc(text, "posting")]) == []
+    assert statements_of([_doc(text, "posting")]) == []
 
 
 @pytest.mark.parametrize(
@@ -491,7 +499,7 @@ def test_extract_real_pain_beside_effort_words_is_kept(text, job):
 )
 def test_extract_an_impression_is_no_job(text, kind):
     # They were "seem impossibly hard", "sound little strange", "seem ideal": how something strikes the speaker.
-    assert extract_statements([_doc(text, kind)]) == []
+    assert statements_of([_doc(text, kind)]) == []
 
 
 @pytest.mark.parametrize(
@@ -514,7 +522,7 @@ def test_extract_an_impression_is_no_job(text, kind):
 def test_extract_what_a_posting_avoids_is_not_its_job(text, jobs):
     # They were "compromise on privacy" (on whole HN, "compromise on privacy and security" titled a cluster of
     # security products), "fight technical debt", "mine them for data" and "take on debt".
-    assert [s.job for s in extract_statements([_doc(text, "posting")])] == jobs
+    assert [s.job for s in statements_of([_doc(text, "posting")])] == jobs
 
 
 def test_extract_a_job_keeps_what_it_is_done_without():
@@ -525,7 +533,7 @@ def test_extract_first_person_question_counts_only_at_top_level():
     text = "Can I register a trademark if the domain is already taken by someone else?"
     assert _one(text).kind == "question"
     reply = Document(id="r1", source="test", kind="discussion", text=text, parent_id="p1")
-    assert extract_statements([reply]) == []  # a question in a reply is asked of the person replied to
+    assert statements_of([reply]) == []  # a question in a reply is asked of the person replied to
 
 
 @pytest.mark.parametrize(
@@ -533,7 +541,7 @@ def test_extract_first_person_question_counts_only_at_top_level():
     ["Why is it necessary for online marketing to be mobile-friendly?", "Do you sponsor visas for this role?"],
 )
 def test_extract_why_and_second_person_questions_are_not_statements(text):
-    assert extract_statements([_doc(text)]) == []
+    assert statements_of([_doc(text)]) == []
 
 
 def test_extract_posting_bullet_with_a_work_verb_is_role_work():
@@ -543,10 +551,7 @@ def test_extract_posting_bullet_with_a_work_verb_is_role_work():
 
 
 def test_extract_hiring_someone_to_join_is_not_work():
-    assert (
-        extract_statements([_doc("We are looking for talented developers to join our team in Berlin.", "posting")])
-        == []
-    )
+    assert statements_of([_doc("We are looking for talented developers to join our team in Berlin.", "posting")]) == []
     statement = _one("We are looking for a senior engineer to own our billing infrastructure.", "posting")
     assert statement.kind == "role_work" and "billing infrastructure" in statement.job
 
@@ -554,7 +559,7 @@ def test_extract_hiring_someone_to_join_is_not_work():
 def test_extract_why_title_is_not_a_statement():
     title = "Why is it necessary for online marketing to be mobile-friendly?"
     doc = _doc(f"{title}\n\nEveryone says so.", title=title)
-    assert [s for s in extract_statements([doc]) if s.start == 0] == []
+    assert [s for s in statements_of([doc]) if s.start == 0] == []
 
 
 def test_extract_yes_no_question_in_a_top_level_discussion_is_a_question():
@@ -572,7 +577,7 @@ def test_extract_yes_no_question_in_a_top_level_discussion_is_a_question():
     ],
 )
 def test_extract_recruiting_talk_in_postings_is_not_a_job(text):
-    assert extract_statements([_doc(text, "posting")]) == []
+    assert statements_of([_doc(text, "posting")]) == []
 
 
 def test_extract_hiring_is_a_founders_job_in_a_discussion():
@@ -601,66 +606,68 @@ def _docs() -> list[Document]:
 
 def test_extract_second_run_parses_nothing_and_gives_the_same_statements(tmp_path, monkeypatch):
     cache = JobCache(tmp_path / "cache.duckdb")
-    first = extract(_docs(), job_cache=cache)
+    first = extract_statements(_docs(), job_cache=cache)
     assert first.n_parsed == first.n_candidates >= 3 and first.statements
 
     def no_parser():
         raise AssertionError("parsed again")
 
     monkeypatch.setattr("jtbd.extract.load_parser", no_parser)
-    second = extract(_docs(), job_cache=cache)
+    second = extract_statements(_docs(), job_cache=cache)
     assert second.n_parsed == 0 and second.statements == first.statements
-    assert extract_statements(_docs(), job_cache=cache) == first.statements
+    extractor = StatementExtractor(tmp_path / "cache.duckdb")  # the stage object reads the same cache
+    assert extractor.extract(_docs()).statements == first.statements
 
 
 def test_extract_cache_misses_when_the_extraction_code_changes(tmp_path, monkeypatch):
     cache = JobCache(tmp_path / "cache.duckdb")
-    first = extract(_docs(), job_cache=cache)
+    first = extract_statements(_docs(), job_cache=cache)
     monkeypatch.setattr("jtbd.extract._parse_version", lambda: "another version of extract.py")
-    again = extract(_docs(), job_cache=cache)
+    again = extract_statements(_docs(), job_cache=cache)
     assert again.n_parsed == first.n_candidates and again.statements == first.statements
 
 
 def test_extract_second_run_finds_candidates_without_the_cue_rules(tmp_path, monkeypatch):
     cache = JobCache(tmp_path / "cache.duckdb")
     docs = [*_docs(), Document(id="none", source="t", kind="discussion", text="Nothing to see in this sentence.")]
-    first = extract(docs, job_cache=cache)
+    first = extract_statements(docs, job_cache=cache)
 
     def no_rules(doc):
         raise AssertionError(f"cue rules ran again on {doc.id}")
 
     monkeypatch.setattr("jtbd.extract.find_candidates", no_rules)
-    second = extract(docs, job_cache=cache)  # the document without candidates is remembered too
+    second = extract_statements(docs, job_cache=cache)  # the document without candidates is remembered too
     assert second.n_candidates == first.n_candidates and second.statements == first.statements
 
 
 def test_extract_candidate_cache_misses_when_the_rules_or_the_document_kind_change(tmp_path, monkeypatch):
     cache = JobCache(tmp_path / "cache.duckdb")
     question = _docs()[0]
-    assert extract([question], job_cache=cache).n_candidates >= 1
+    assert extract_statements([question], job_cache=cache).n_candidates >= 1
     # "How do I ..." is a search in a discussion and no cue in a posting: same text, other kind, other candidates.
     posting = Document(id="p", source="t", kind="posting", text=question.text)
-    assert extract([posting], job_cache=cache).n_candidates == extract([posting]).n_candidates == 0
+    cached, uncached = extract_statements([posting], job_cache=cache), extract_statements([posting])
+    assert cached.n_candidates == uncached.n_candidates == 0
     calls = []
     monkeypatch.setattr("jtbd.extract._find_version", lambda: "other cue rules")
     monkeypatch.setattr("jtbd.extract.find_candidates", lambda doc: calls.append(doc.id) or find_candidates(doc))
-    extract([question], job_cache=cache)
+    extract_statements([question], job_cache=cache)
     assert calls == [question.id]
 
 
 def test_extract_cache_keeps_each_documents_own_metadata(tmp_path):
     cache = JobCache(tmp_path / "cache.duckdb")
-    extract(_docs(), job_cache=cache)
+    extract_statements(_docs(), job_cache=cache)
     # The same sentence in another document, by another author: a cache hit, with that document's id and author.
     other = [Document(id="x", source="t", kind="discussion", text=_docs()[1].text, author="zed")]
-    result = extract(other, job_cache=cache)
+    result = extract_statements(other, job_cache=cache)
     assert result.n_parsed == 0
     assert [(s.doc_id, s.author) for s in result.statements] == [("x", "zed")]
 
 
 def test_extract_parallel_parsing_gives_the_same_statements(monkeypatch):
     docs = _docs() * 3
-    serial = extract_statements(docs)
+    serial = statements_of(docs)
     monkeypatch.setattr("jtbd.extract.PARALLEL_FROM", 1)
     monkeypatch.setattr("jtbd.extract.os.cpu_count", lambda: 2)
-    assert extract_statements(docs) == serial
+    assert statements_of(docs) == serial

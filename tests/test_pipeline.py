@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from sklearn.cluster import KMeans
 
 import jtbd
-from jtbd import report
 from jtbd.errors import ConfigError, CorpusError
 from jtbd.pipeline import cluster
 
@@ -139,7 +140,7 @@ def test_pipeline_second_run_embeds_and_parses_nothing_new(first_run, corpus, tm
     assert [c.label.title for c in second.clusters] == [c.label.title for c in first_run.clusters]
 
 
-@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown"])
+@pytest.mark.parametrize("step", ["jtbd.report._write_assignments", "jtbd.report_text.render_markdown"])
 def test_pipeline_interrupted_run_keeps_previous_output(first_run, make_corpus, tmp_path, monkeypatch, step):
     out = tmp_path / "out"
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -149,7 +150,7 @@ def test_pipeline_interrupted_run_keeps_previous_output(first_run, make_corpus, 
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(report, step, interrupt)
+        patch.setattr(step, interrupt)
         with pytest.raises(KeyboardInterrupt):
             cluster(bigger, out=out, model="hashing")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -164,6 +165,60 @@ def test_pipeline_accepts_an_embedder_object(corpus, tmp_path, hashing):
     run = cluster(corpus, out=tmp_path / "api", embedder=hashing, model="hashing")
     assert run.info["models"]["embedder_id"] == hashing.model_id
     assert run.clusters and run.report_path.is_file()
+
+
+def test_pipeline_takes_a_scikit_learn_clusterer_through_the_api(corpus, tmp_path):
+    # Any object with scikit-learn's contract is a clusterer: jtbd.cluster(corpus, clusterer=KMeans(...)).
+    kmeans = KMeans(n_clusters=3, n_init=4, random_state=0)
+    run = jtbd.cluster(corpus, out=tmp_path / "km", model="hashing", clusterer=kmeans, min_voices=1)
+    assert hasattr(kmeans, "cluster_centers_")  # the object given was the one fitted
+    sizes = np.bincount(run.labels[run.labels >= 0])
+    assert len(sizes) == 3 and list(sizes) == sorted(sizes, reverse=True)  # numbered by size, as jtbd's own
+    themes = _themes(corpus)
+    for c in run.clusters:  # three themes, three clusters
+        assert Counter(themes[run.statements[m].doc_id] for m in c.members).most_common(1)[0][1] > 0.95 * c.size
+    assert run.info["stages"] == {"clusterer": repr(kmeans)}  # run.json says what made the clusters
+    assert "stages" not in cluster(corpus, out=tmp_path / "own", model="hashing").info  # jtbd's own: from config
+
+
+def test_pipeline_takes_an_embedder_through_the_top_level_api(corpus, tmp_path, hashing):
+    run = jtbd.cluster(corpus, out=tmp_path / "api", embedder=hashing)
+    assert run.info["models"]["embedder_id"] == hashing.model_id and run.clusters
+
+
+def test_pipeline_is_public_and_built_from_config(corpus, tmp_path):
+    pipeline = jtbd.Pipeline.from_config(jtbd.Config(model="hashing", resolution=1.5))
+    assert pipeline.clusterer.get_params()["resolution"] == 1.5 and pipeline.custom == {}
+    run = pipeline.run(corpus, out=tmp_path / "out")
+    assert isinstance(run, jtbd.Run) and run.clusters
+    with pytest.raises(ConfigError, match="Unknown stage"):
+        jtbd.Pipeline.from_config(jtbd.Config(model="hashing"), clustering=KMeans())
+    with pytest.raises(ConfigError, match="unit must be one of statement, sentence, document"):
+        jtbd.Pipeline.from_config(jtbd.Config(model="hashing", unit="paragraph"))
+
+
+def test_pipeline_stability_reruns_the_clusterer_it_was_given(corpus, tmp_path):
+    # Stability must measure the procedure that made the labels: the same clusterer (here KMeans), with its own
+    # settings, refitted on five subsamples.
+    fitted = []
+
+    class Counting(KMeans):
+        def fit(self, X, y=None, sample_weight=None):
+            fitted.append(len(X))
+            return super().fit(X)
+
+    kmeans = Counting(n_clusters=3, n_init=2, random_state=0)
+    run = jtbd.cluster(corpus, out=tmp_path / "out", model="hashing", clusterer=kmeans, stability=True, min_voices=1)
+    assert len(fitted) == 6 and fitted[1:] == [round(0.8 * fitted[0])] * 5
+    assert all(c.stability is not None and c.stability > 0.9 for c in run.results.clusters)
+
+
+def test_pipeline_results_are_what_clusters_json_reads_back_into(first_run):
+    from jtbd.report import read_results
+
+    again = read_results(first_run.out_dir)
+    assert again == replace(first_run.results, run=replace(first_run.results.run, timings=again.run.timings))
+    assert again.clusters[0].label == first_run.clusters[0].label.title
 
 
 def test_pipeline_top_level_api_can_be_called_twice(corpus, tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for jtbd.rank: periods, share-normalised growth, false-discovery control, reach and ordering."""
+"""Tests for jtbd.rank: share-normalised growth of clusters, their trend calls, reach, score and ordering."""
 
 from __future__ import annotations
 
@@ -13,18 +13,8 @@ from factories import statement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jtbd.rank import (
-    VoiceCounts,
-    benjamini_hochberg,
-    choose_period,
-    growth_window,
-    in_growth_window,
-    moderated_tests,
-    period_key,
-    period_range,
-    poisson_fit,
-    rank_clusters,
-)
+from jtbd.growth import benjamini_hochberg, poisson_fit
+from jtbd.rank import GrowthRanker, in_growth_window, rank_clusters
 from jtbd.types import ClusterLabel, Statement
 
 
@@ -53,36 +43,6 @@ def _build(counts_per_cluster: dict[int, list[int]]) -> tuple[list[Statement], n
 
 def _by_id(ranked):
     return {c.id: c for c in ranked}
-
-
-# Periods
-
-
-@pytest.mark.parametrize(
-    ("when", "period", "key"),
-    [
-        (datetime(2024, 3, 9, tzinfo=UTC), "month", "2024-03"),
-        (datetime(2024, 11, 30, tzinfo=UTC), "quarter", "2024-Q4"),
-        (datetime(2024, 3, 12, tzinfo=UTC), "week", "2024-W11"),
-        (datetime(2021, 1, 1, tzinfo=UTC), "week", "2020-W53"),  # ISO weeks: Jan 1st 2021 is in 2020's last week
-    ],
-)
-def test_rank_period_key(when, period, key):
-    assert period_key(when, period) == key
-
-
-@pytest.mark.parametrize(
-    ("first", "last", "period", "expected"),
-    [
-        ("2024-11", "2025-02", "month", ["2024-11", "2024-12", "2025-01", "2025-02"]),
-        ("2024-Q3", "2025-Q2", "quarter", ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]),
-        ("2020-W52", "2021-W02", "week", ["2020-W52", "2020-W53", "2021-W01", "2021-W02"]),
-        ("2021-W52", "2022-W01", "week", ["2021-W52", "2022-W01"]),
-        ("2024-05", "2024-05", "month", ["2024-05"]),
-    ],
-)
-def test_rank_period_range_fills_every_period(first, last, period, expected):
-    assert period_range(first, last, period) == expected
 
 
 def test_rank_series_fills_gaps_with_zero_counts():
@@ -170,50 +130,6 @@ def test_rank_too_few_dated_statements_gives_unknown_trend():
     assert growth.rate is None and growth.low is None and growth.q_value is None
 
 
-def test_rank_poisson_fit_recovers_known_rate():
-    periods = np.arange(36)
-    totals = np.full(36, 1000.0)
-    counts = np.round(100 * 2.0 ** (periods / 12))  # share doubles every year
-    trend = poisson_fit(counts, totals, 12.0).test()
-    assert np.exp(trend.slope) == pytest.approx(2.0, rel=0.02)
-    assert trend.se > 0 and trend.p_value < 1e-6
-    assert trend.critical == pytest.approx(2.03, abs=0.01)  # Student's t, 34 degrees of freedom
-
-
-def test_rank_poisson_fit_skips_empty_periods_and_needs_three():
-    assert poisson_fit(np.array([1.0, 1.0]), np.array([5.0, 5.0]), 12.0) is None
-    assert poisson_fit(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 5.0, 0.0, 5.0]), 12.0) is None
-
-
-def _voices(counts: list[int], voice_of_period) -> VoiceCounts:
-    """VoiceCounts for `counts` per period, every statement of period i said by voice `voice_of_period(i, j)`."""
-    entries = [(voice_of_period(i, j), i) for i, n in enumerate(counts) for j in range(n)]
-    numbered: dict[str, int] = {}
-    voice = [numbered.setdefault(v, len(numbered)) for v, _ in entries]
-    return VoiceCounts(np.array(voice), np.array([i for _, i in entries]), np.ones(len(entries)))
-
-
-def test_rank_voice_variance_is_poisson_when_every_voice_speaks_once():
-    rng = np.random.default_rng(3)
-    counts = rng.poisson(20 * 1.5 ** (np.arange(24) / 12)).astype(float)
-    fit = poisson_fit(counts, np.full(24, 400.0), 12.0, _voices(counts.astype(int).tolist(), lambda i, j: f"{i}-{j}"))
-    assert fit.n_voices == counts.sum()
-    assert fit.voice_variance == pytest.approx(fit.variance, rel=0.15)
-
-
-def test_rank_voice_variance_grows_when_few_voices_say_it_all():
-    # The same counts said by three companies, each posting a steady few statements a month over part of the window:
-    # which companies happen to be posting, not how many people say it, makes the trend.
-    counts = [2] * 8 + [4] * 8 + [6] * 8
-    voices = _voices(counts, lambda i, j: f"company-{min(j // 2, i // 8)}")
-    fit = poisson_fit(np.array(counts, dtype=float), np.full(24, 400.0), 12.0, voices)
-    assert fit.n_voices == 3
-    assert fit.voice_variance > 3 * fit.variance
-    trend = fit.test()
-    assert trend.se == pytest.approx(math.sqrt(fit.voice_variance))
-    assert trend.critical == pytest.approx(4.30, abs=0.01)  # Student's t with voices - 1 = 2 degrees of freedom
-
-
 def test_rank_one_voice_reposting_for_a_year_is_not_a_trend():
     # One company posts the job three times a month through the window's second year; beside it, steady jobs said
     # by 40 different people a month. The same counts from 36 different people are a real new trend.
@@ -233,47 +149,6 @@ def test_rank_one_voice_reposting_for_a_year_is_not_a_trend():
 
 
 # False discovery control
-
-
-def test_rank_benjamini_hochberg_matches_hand_computation():
-    # Sorted p: .001 (rank 1), .03 (2), .04 (3), .2 (4); p*m/rank = .004, .06, .0533, .2; then the running
-    # minimum from the largest rank down turns .06 into .0533.
-    q = benjamini_hochberg([0.001, 0.04, 0.03, 0.2, None])
-    assert q[0] == pytest.approx(0.004)
-    assert q[1] == pytest.approx(0.04 * 4 / 3)
-    assert q[2] == pytest.approx(0.04 * 4 / 3)
-    assert q[3] == pytest.approx(0.2)
-    assert q[4] is None
-
-
-def test_rank_false_discoveries_stay_near_five_percent_in_overdispersed_series():
-    # 400 runs of 50 clusters, 24 months; each series is 1-4x noisier than Poisson (gamma-Poisson), 10% of them
-    # double a year. Over all runs, the share of clusters called (q < 0.05) that do not grow stays at the nominal
-    # 5% (4.6-4.9% over four seeds); a normal reference (z) instead of Student's t called 7.4-8.1% false.
-    rng = np.random.default_rng(0)
-    called = false = 0
-    for _ in range(400):
-        fits, grows = [], []
-        for _ in range(50):
-            totals, trend = np.full(24, 3000.0), rng.random() < 0.1
-            mean = totals * rng.uniform(0.003, 0.02) * (2.0 if trend else 1.0) ** (np.arange(24) / 12)
-            dispersion = math.exp(rng.uniform(0.0, math.log(4.0)))
-            noisy = rng.gamma(mean / (dispersion - 1), dispersion - 1) if dispersion > 1.0001 else mean
-            fits.append(poisson_fit(rng.poisson(noisy).astype(float), totals, 12.0))
-            grows.append(trend)
-        q_values = benjamini_hochberg([t.p_value if t else None for t in moderated_tests(fits)])
-        for q, grew in zip(q_values, grows):
-            if q is not None and q < 0.05:
-                called, false = called + 1, false + (not grew)
-    assert called > 1900  # nearly all of the ~2,000 real trends are found ...
-    assert false / called < 0.055  # ... and false calls stay at the nominal rate
-
-
-def test_rank_benjamini_hochberg_caps_at_one_and_keeps_order():
-    assert benjamini_hochberg([0.9, 0.8]) == [pytest.approx(0.9), pytest.approx(0.9)]
-    assert benjamini_hochberg([0.7, 0.9, 0.95]) == [pytest.approx(0.95)] * 3
-    assert benjamini_hochberg([]) == []
-    assert benjamini_hochberg([None]) == [None]
 
 
 # Reach, kinds and ordering
@@ -549,35 +424,24 @@ def test_rank_growth_bounds_are_never_written_as_zero():
 # --- periods chosen from the corpus span --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("first", "last", "expected"),
-    [
-        (datetime(2024, 3, 1), datetime(2024, 4, 20), "week"),  # 2 calendar months: a monthly fit has 2 points
-        (datetime(2024, 1, 31), datetime(2024, 5, 1), "week"),  # 5 calendar months
-        (datetime(2024, 1, 31), datetime(2024, 6, 1), "month"),  # 6
-        (datetime(2018, 3, 1), datetime(2026, 1, 31), "month"),
-    ],
-)
-def test_rank_choose_period_by_the_months_the_corpus_spans(first, last, expected):
-    dates = [first, None, last, first + (last - first) / 2]
-    assert choose_period(dates) == expected
+def test_rank_growth_ranker_resolves_period_and_window_from_the_dates():
+    ten_weeks = [datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 5, 10, tzinfo=UTC), None]
+    ranker = GrowthRanker().fit(ten_weeks)
+    assert (ranker.period, ranker.window) == ("auto", None)  # what it was given stays
+    assert (ranker.period_, ranker.window_) == ("week", 104)
+    assert (GrowthRanker("quarter", 6).fit(ten_weeks).period_, GrowthRanker("quarter", 6).fit([]).window_) == (
+        "quarter",
+        6,
+    )
 
 
-def test_rank_choose_period_is_not_fooled_by_a_few_stray_old_dates():
-    recent = [datetime(2024, 3, 1) + (datetime(2024, 5, 1) - datetime(2024, 3, 1)) * i / 99 for i in range(100)]
-    assert choose_period([datetime(2019, 1, 1), datetime(2021, 6, 1), *recent]) == "week"
-    # A real tail of older data is a long corpus: months.
-    older = [datetime(2022, 1, 1) + (datetime(2024, 1, 1) - datetime(2022, 1, 1)) * i / 19 for i in range(20)]
-    assert choose_period([*older, *recent]) == "month"
+def test_rank_growth_ranker_rescore_orders_as_a_fresh_ranking_would():
+    from jtbd.records import ClusterRecord
 
-
-def test_rank_choose_period_of_an_undated_corpus_is_month():
-    assert choose_period([None, None]) == "month"
-    assert choose_period([]) == "month"
-
-
-def test_rank_default_window_is_the_last_24_months_in_any_period():
-    assert growth_window("month", None) == 24
-    assert growth_window("quarter", None) == 8
-    assert growth_window("week", None) == 104
-    assert growth_window("quarter", 36) == 36  # a window given is a number of periods
+    statements, labels, names = _build({0: [5 + i for i in range(24)], 1: [30] * 24, 2: [40 - i for i in range(24)]})
+    ranker = GrowthRanker().fit([s.created_at for s in statements])
+    records = [ClusterRecord.from_ranked(c, statements) for c in ranker.rank(statements, labels, names)]
+    punished = GrowthRanker(weights={"growth": -5.0}).fit([s.created_at for s in statements])
+    fresh = [(c.id, c.score) for c in punished.rank(statements, labels, names)]
+    assert [(c.id, c.score) for c in punished.rescore(records)] == fresh
+    assert [c.rank for c in punished.rescore(records)] == [1, 2, 3]

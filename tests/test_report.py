@@ -1,10 +1,11 @@
-"""Tests for jtbd.report: the payload, the Markdown, the CSVs, the atomic replacement of the output folder, and the
-commands that read an output folder back (`jtbd report`, `jtbd show`) or change its ranking (`--weights`)."""
+"""Tests for jtbd.report and jtbd.records: the records, the Markdown, the CSVs, the atomic replacement of the output
+folder, and the commands that read an output folder back (`jtbd report`, `jtbd show`) or change its ranking."""
 
 from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,11 +15,14 @@ from factories import statement
 from typer.testing import CliRunner
 
 from jtbd import report
-from jtbd.cli import app, parse_weights
+from jtbd.cli import app
+from jtbd.config import Config, parse_weights
 from jtbd.errors import ConfigError, JtbdError
-from jtbd.report import cluster_payload, render_markdown, replace_dir, rerender_reports, sparkline, write_outputs
+from jtbd.pipeline import rerender
+from jtbd.records import ClusterRecord, Results, RunRecord
+from jtbd.report import default_reporters, replace_dir, write_run_folder
 from jtbd.report_html import render_html
-from jtbd.report_text import pct, render_cluster_text
+from jtbd.report_text import pct, render_cluster_text, render_markdown, sparkline
 from jtbd.types import ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
 FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
@@ -74,18 +78,22 @@ def _cluster(
     )
 
 
-def _payload() -> dict:
+def _payload() -> Results:
     clusters = [
         _cluster(0, 1, [0, 1], "send invoices | automatically", "rising", 2.0),
         _cluster(1, 2, [2, 3], "find cofounder", "unknown", None),
     ]
-    run = {
-        "corpus_name": "demo",
-        "counts": {"documents": 5, "statements": 5, "noise_share": 0.2},
-        "config": {"window": 24, "period": "month"},
-        "notes": ["2 statements have no date."],
-    }
-    return {"run": run, "clusters": [cluster_payload(c, STATEMENTS) for c in clusters]}
+    run = RunRecord(
+        config=Config(window=24, period="month"),
+        corpus_name="demo",
+        counts={"documents": 5, "statements": 5, "noise_share": 0.2},
+        notes=["2 statements have no date."],
+    )
+    return Results(run, [ClusterRecord.from_ranked(c, STATEMENTS) for c in clusters])
+
+
+def write_outputs(out: Path, results: Results, statements=STATEMENTS, labels=LABELS) -> Path:
+    return write_run_folder(out, results, statements, labels, default_reporters())
 
 
 # Sparkline
@@ -108,8 +116,8 @@ def test_report_sparkline(values, expected):
 # Payload and Markdown
 
 
-def test_report_cluster_payload_follows_schema():
-    payload = _payload()["clusters"][0]
+def test_report_cluster_record_follows_schema():
+    payload = _payload().clusters[0].to_json()
     assert payload["id"] == 0 and payload["rank"] == 1
     assert payload["label"] == "send invoices | automatically"
     assert payload["growth"]["rate"] == 2.0 and payload["growth"]["per"] == "year"
@@ -145,18 +153,26 @@ def test_report_markdown_contains_ranking_table():
     assert "- “I need to send invoices automatically.” — [doc-0](https://x.test/0) (2024-01-10)" in markdown
 
 
+def test_report_records_round_trip_through_json():
+    results = _payload()
+    again = Results.from_json(json.loads(json.dumps(results.to_json())))
+    assert again == results
+    assert again.to_json() == results.to_json()
+
+
 def test_report_markdown_score_shows_weights():
     payload = _payload()
     assert "**Score:** 1.23 = growth +0.50 + reach +1.00 + pain +1.00 + supply +0.00" in render_markdown(payload)
-    payload["run"]["score_weights"] = {"growth": 2.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+    payload = replace(
+        payload, run=replace(payload.run, score_weights={"growth": 2.0, "reach": 0.5, "pain": 0.5, "supply": 0.3})
+    )
     assert "**Score:** 1.23 = 2×growth +0.50 + 0.5×reach +1.00 + 0.5×pain +1.00 + 0.3×supply +0.00" in render_markdown(
         payload
     )
 
 
 def test_report_markdown_without_clusters_says_so():
-    payload = _payload()
-    payload["clusters"] = []
+    payload = replace(_payload(), clusters=[])
     markdown = render_markdown(payload)
     assert "No clusters were found." in markdown
     assert "| # | Job |" not in markdown
@@ -167,15 +183,13 @@ def test_report_markdown_without_clusters_says_so():
 
 def test_report_write_outputs_writes_every_file(tmp_path):
     payload = _payload()
-    path = write_outputs(
-        tmp_path / "out", run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS
-    )
+    path = write_outputs(tmp_path / "out", payload)
     out = tmp_path / "out"
     assert path == out.resolve() / "report.md"
     assert {p.name for p in out.iterdir()} == FILES
     data = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
     assert data["run"]["corpus_name"] == "demo" and len(data["clusters"]) == 2
-    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == payload["run"]
+    assert json.loads((out / "run.json").read_text(encoding="utf-8")) == payload.run.to_json()
     with (out / "assignments.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["doc_id"], r["statement"], r["cluster_id"]) for r in rows] == [
@@ -189,8 +203,8 @@ def test_report_write_outputs_writes_every_file(tmp_path):
     ]
     assert clusters[0]["keywords"] == "invoices; automatically"
     assert [c["growth_among"] for c in clusters] == ["all", "all"]  # whose voices the growth columns count
-    assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(data)
-    assert (out / "report.html").read_text(encoding="utf-8") == render_html(data)
+    assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(Results.from_json(data))
+    assert (out / "report.html").read_text(encoding="utf-8") == render_html(Results.from_json(data))
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
@@ -205,25 +219,28 @@ def test_report_replace_dir_swaps_in_new_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.parametrize("step", ["_write_assignments", "render_markdown", "render_html", "_clusters_csv_text"])
+STEPS = [
+    "jtbd.report._write_assignments",
+    "jtbd.report_text.render_markdown",
+    "jtbd.report_html.render_html",
+    "jtbd.report.CsvReport.render",
+]
+
+
+@pytest.mark.parametrize("step", STEPS)
 def test_report_interrupted_write_keeps_previous_folder(tmp_path, monkeypatch, step):
     payload = _payload()
     out = tmp_path / "out"
-    write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    write_outputs(out, payload)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, step, interrupt)
+    monkeypatch.setattr(step, interrupt)
     with pytest.raises(KeyboardInterrupt):
-        write_outputs(
-            out,
-            run_info={**payload["run"], "corpus_name": "other"},
-            clusters=[],
-            statements=[],
-            labels=np.array([], dtype=int),
-        )
+        other = Results(replace(payload.run, corpus_name="other"), [])
+        write_outputs(out, other, [], np.array([], dtype=int))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no hidden staging folder left behind
 
@@ -232,16 +249,9 @@ def test_report_interrupted_first_write_leaves_nothing(tmp_path, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "render_markdown", interrupt)
-    payload = _payload()
+    monkeypatch.setattr("jtbd.report_text.render_markdown", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        write_outputs(
-            tmp_path / "out",
-            run_info=payload["run"],
-            clusters=payload["clusters"],
-            statements=STATEMENTS,
-            labels=LABELS,
-        )
+        write_outputs(tmp_path / "out", _payload())
     assert list(tmp_path.iterdir()) == []
 
 
@@ -249,8 +259,7 @@ def test_report_rewrite_replaces_a_previous_output_folder(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.md").write_text("from the previous run")
-    payload = _payload()
-    write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    write_outputs(out, _payload())
     assert {p.name for p in out.iterdir()} == FILES
     assert (out / "report.md").read_text(encoding="utf-8") != "from the previous run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -264,9 +273,8 @@ def test_report_refuses_an_out_that_holds_what_jtbd_did_not_write(tmp_path, kind
     else:
         out.mkdir()
         (out / "notes.txt").write_text("a user's notes")
-    payload = _payload()
     with pytest.raises(JtbdError) as caught:
-        write_outputs(out, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+        write_outputs(out, _payload())
     assert "\n" not in str(caught.value) and "--out" in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # untouched, no leftovers
     kept = out if kind == "file" else out / "notes.txt"
@@ -282,9 +290,8 @@ def test_report_cli_refuses_an_existing_file_as_out_before_any_work(tmp_path, co
 
 
 def test_report_output_parent_is_created(tmp_path):
-    payload = _payload()
     nested: Path = tmp_path / "a" / "b" / "out"
-    write_outputs(nested, run_info=payload["run"], clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    write_outputs(nested, _payload())
     assert (nested / "report.md").is_file()
 
 
@@ -294,8 +301,7 @@ def test_report_output_parent_is_created(tmp_path):
 def _written(tmp_path: Path) -> Path:
     payload = _payload()
     out = tmp_path / "out"
-    run_info = {**payload["run"], "out_dir": str(out.resolve())}  # as the pipeline records it
-    write_outputs(out, run_info=run_info, clusters=payload["clusters"], statements=STATEMENTS, labels=LABELS)
+    write_outputs(out, replace(payload, run=replace(payload.run, out_dir=str(out.resolve()))))  # as a run records it
     return out
 
 
@@ -304,7 +310,7 @@ def test_report_rerender_reproduces_both_reports(tmp_path):
     before = {name: (out / name).read_bytes() for name in ("report.md", "report.html")}
     (out / "report.md").write_text("stale", encoding="utf-8")
     (out / "report.html").unlink()
-    assert rerender_reports(out) == [out / "report.md", out / "report.html"]
+    assert rerender(out) == [out / "report.md", out / "report.html"]
     assert {name: (out / name).read_bytes() for name in before} == before
     assert {p.name for p in out.iterdir()} == FILES  # no temporary file left behind
 
@@ -335,28 +341,30 @@ def test_report_rerender_keeps_old_reports_when_rendering_fails(tmp_path, monkey
     def broken(payload):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "render_html", broken)
+    monkeypatch.setattr("jtbd.report_html.render_html", broken)
     with pytest.raises(KeyboardInterrupt):
-        rerender_reports(out)
+        rerender(out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # report.md was not replaced either
 
 
 def test_report_rerender_without_clusters_json_raises(tmp_path):
     with pytest.raises(JtbdError, match="No clusters.json in"):
-        rerender_reports(tmp_path)
+        rerender(tmp_path)
     (tmp_path / "clusters.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(JtbdError, match="is not valid JSON"):
-        rerender_reports(tmp_path)
+        rerender(tmp_path)
 
 
 def test_report_markdown_sparkline_shows_a_period_without_documents_as_a_gap():
-    payload = json.loads(json.dumps(_payload()))
-    payload["clusters"][0]["series"][1].update(count=0, total=0, share=0.0, n_authors=0, counted=0)
+    payload = _payload()
+    first = payload.clusters[0]
+    series = [first.series[0], PeriodCount(first.series[1].period, 0, 0, 0, 0), first.series[2]]
+    payload = replace(payload, clusters=[replace(first, series=series), *payload.clusters[1:]])
     assert "**Share per period:** `▅ █`" in render_markdown(payload)  # not `▅▁█`: no posts at all is not a drop
 
 
 def test_report_cluster_text_shows_one_cluster():
-    text = render_cluster_text(json.loads(json.dumps(_payload())), 0)
+    text = render_cluster_text(_payload(), 0)
     lines = text.splitlines()
     assert lines[0] == "#1 send invoices | automatically  (cluster 0)"
     assert lines[1] == "Trend:      ▲ rising, +100% (+20% to +300%) per year, q 0.004"
@@ -540,7 +548,7 @@ def test_report_assignments_round_trip_what_growth_needs(tmp_path):
     ]
     out = tmp_path / "out"
     payload = _payload()
-    write_outputs(out, run_info=payload["run"], clusters=[], statements=statements, labels=np.array([3, -1]))
+    write_outputs(out, replace(payload, clusters=[]), statements, np.array([3, -1]))
     read, labels = report.read_assignments(out)
     assert labels.tolist() == [3, -1]
     assert read == statements
@@ -628,10 +636,11 @@ def test_report_cli_report_rerank_bad_input_exit_1_and_change_nothing(tmp_path, 
 
 
 def test_report_names_jobs_said_before_the_window_and_how_to_fit_a_longer_span():
-    payload = json.loads(json.dumps(_payload()))
-    payload["run"]["out_dir"] = "/runs/demo"
+    payload = _payload()
+    payload = replace(payload, run=replace(payload.run, out_dir="/runs/demo"))
     assert not any("too few to fit" in line for line in render_markdown(payload).splitlines())  # 2 authors in all
-    payload["clusters"][1]["n_authors"] = 12  # 12 authors in all, 3 voices in the window: said mostly before it
+    # 12 authors in all, 3 voices in the window: said mostly before it
+    payload = replace(payload, clusters=[payload.clusters[0], replace(payload.clusters[1], n_authors=12)])
     note = (
         "1 of 2 jobs have 10 or more authors in all but fewer than 10 voices in the last 24 months, too few to fit "
         "their growth (trend unknown). To fit a longer span without clustering again: jtbd report /runs/demo "

@@ -21,9 +21,33 @@ from typing import Any
 
 import pytest
 
-from jtbd.report_html import render_html
-from jtbd.report_svg import chart_svg, wilson
-from jtbd.report_text import NOT_CALLED, render_cluster_text, render_markdown
+from jtbd import report_html, report_svg, report_text
+from jtbd.records import Results
+from jtbd.report_svg import wilson
+from jtbd.report_text import NOT_CALLED
+
+
+def typed(payload: dict[str, Any]) -> Results:
+    """The results a folder's clusters.json holds: these tests write the JSON form, as older folders had it."""
+    return Results.from_json(json.loads(json.dumps(payload)))
+
+
+def render_html(payload: dict[str, Any]) -> str:
+    return report_html.render_html(typed(payload))
+
+
+def render_markdown(payload: dict[str, Any]) -> str:
+    return report_text.render_markdown(typed(payload))
+
+
+def render_cluster_text(payload: dict[str, Any], cluster_id: int) -> str:
+    return report_text.render_cluster_text(typed(payload), cluster_id)
+
+
+def chart_svg(payload: dict[str, Any], index: int, period: str) -> str:
+    results = typed(payload)
+    return report_svg.chart_svg(results.clusters[index], period, results.counting)
+
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -230,8 +254,6 @@ def test_report_html_growth_column_sorts_by_the_surest_growth():
 
 
 def test_report_says_the_interval_is_widened_only_when_series_are_picked_from():
-    from jtbd.report_text import render_markdown
-
     mixed = _payload()
     single = {**mixed, "clusters": [{**c, "growth_by_kind": {}} for c in mixed["clusters"]]}
     for render in (render_html, render_markdown):
@@ -278,7 +300,7 @@ def test_report_html_wilson_interval():
 
 
 def test_report_html_chart_breaks_at_empty_periods():
-    svg = chart_svg(_payload()["clusters"][0], "month")
+    svg = chart_svg(_payload(), 0, "month")
     assert svg.count('fill-opacity="0.14"') == 2  # the interval band: one piece each side of the empty period
     assert svg.count('stroke-dasharray="5 4"') == 1  # the fitted growth
     assert svg.count("<circle") == 5  # one dot per period with authors in it
@@ -411,7 +433,7 @@ def test_report_html_renders_an_output_folder_written_before_counted_statements(
             del point["counted"]
     html = render_html(payload)
     assert "<em>share of voices</em> (distinct authors)" in html
-    assert "2024-04: 5 of 22 counted (22.7%" in chart_svg(payload["clusters"][0], "month")
+    assert "2024-04: 5 of 22 counted (22.7%" in chart_svg(payload, 0, "month")
 
 
 def test_report_tiny_q_value_is_printed_as_a_bound_not_as_zero():

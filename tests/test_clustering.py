@@ -1,5 +1,5 @@
-"""Tests for jtbd.cluster: kNN graph + Leiden on unit vectors, determinism and seeds, degenerate input, numbering,
-noise assignment, merging near-duplicate clusters, stability."""
+"""Tests for jtbd.clustering and jtbd.knn: kNN graph + Leiden on unit vectors, determinism and seeds, degenerate
+input, numbering, noise assignment, merging near-duplicate clusters, the scikit-learn contract, stability."""
 
 from __future__ import annotations
 
@@ -7,25 +7,46 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from jtbd.cluster import (
-    MERGE_SIMILARITY,
+from jtbd.clustering import (
+    JobClusterer,
     LeidenClusterer,
-    _cluster_sums,
     assign_noise,
     cluster_stability,
-    cluster_vectors,
+    cluster_statements,
+    cluster_sums,
     default_min_cluster_size,
     dissolve_few_voices,
-    knn_cosine,
-    make_clusterer,
+    dissolve_incoherent,
     merge_near_duplicates,
+    refit_copy,
     renumber_by_size,
 )
+from jtbd.config import Config
 from jtbd.errors import ConfigError
+from jtbd.knn import knn_cosine
+
+MERGE_SIMILARITY = Config.merge_similarity
+
+
+def cluster_vectors(
+    X: np.ndarray, *, min_cluster_size: int | None = None, seed: int = 0, method: str = "leiden", resolution=2.0
+) -> np.ndarray:
+    """The base clustering alone: the cluster stage with its clean-up switched off."""
+    bare = JobClusterer(
+        method,
+        min_cluster_size=min_cluster_size,
+        resolution=resolution,
+        noise_similarity=1.0,
+        merge_similarity=1.0,
+        min_cohesion_ratio=0.0,
+        random_state=seed,
+    )
+    return bare.fit(X).labels_
 
 
 def _unit_blobs(n_samples: int = 240, centers: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -83,19 +104,41 @@ def test_cluster_default_min_cluster_size_grows_slowly():
     assert 10 <= default_min_cluster_size(50_000) <= 50  # sub-linear: 0.05% of the statements at most
 
 
-def test_cluster_make_clusterer_keeps_sklearn_contract():
+def test_cluster_job_clusterer_keeps_sklearn_contract():
     X, _ = _unit_blobs()
-    clusterer = make_clusterer(len(X), min_cluster_size=12)
-    assert clusterer.min_cluster_size == 12
+    clusterer = JobClusterer(min_cluster_size=12)
+    assert clusterer.min_cluster_size == 12 and clusterer.get_params()["resolution"] == Config.resolution
     assert clusterer.fit(X.astype(np.float64)) is clusterer
-    assert clusterer.labels_.shape == (len(X),)
+    assert clusterer.labels_.shape == (len(X),) and clusterer.min_cluster_size_ == 12
+    copy = clone(clusterer)  # constructors only store their arguments, so scikit-learn can clone it
+    assert copy.get_params() == clusterer.get_params() and not hasattr(copy, "labels_")
+
+
+def test_cluster_defaults_come_from_config():
+    assert JobClusterer().random_state == Config.seed == LeidenClusterer().random_state
+    assert JobClusterer().noise_similarity == Config.noise_similarity
+    assert JobClusterer.from_config(Config(resolution=3.0, seed=7)).get_params()["random_state"] == 7
+
+
+def test_cluster_job_clusterer_resolves_min_cluster_size_from_the_corpus():
+    X, _ = _unit_blobs(n_samples=300)
+    assert JobClusterer().fit(X).min_cluster_size_ == default_min_cluster_size(300)
 
 
 def test_cluster_sklearn_estimator_drops_in():
-    # The Clusterer protocol is sklearn's: fit(X) then .labels_; KMeans fits it.
+    # The Clusterer protocol is sklearn's: fit(X) then .labels_; the cluster stage takes KMeans as it takes its own.
     X, truth = _unit_blobs()
-    labels = renumber_by_size(KMeans(n_clusters=4, n_init=4, random_state=0).fit(X).labels_)
-    assert adjusted_rand_score(truth, labels) > 0.95
+    voices = [f"author-{i}" for i in range(len(X))]
+    found = cluster_statements(KMeans(n_clusters=4, n_init=4, random_state=0), X, voices)
+    assert adjusted_rand_score(truth, found.labels) > 0.95
+    assert found.labels.tolist() == renumber_by_size(found.labels).tolist()  # numbered by size like our own
+
+
+def test_cluster_refit_copy_sets_only_the_parameters_an_estimator_takes():
+    kmeans = refit_copy(KMeans(n_clusters=4), random_state=3, min_cluster_size=9)
+    assert kmeans.random_state == 3 and kmeans.n_clusters == 4
+    ours = refit_copy(JobClusterer(), random_state=5, min_cluster_size=9)
+    assert (ours.random_state, ours.min_cluster_size) == (5, 9)
 
 
 def test_cluster_renumber_by_size_orders_largest_first():
@@ -220,15 +263,15 @@ def test_cluster_sums_add_in_row_order_like_add_at():
     labels = rng.integers(-1, 40, size=3000)
     expected = np.zeros((40, 24))
     np.add.at(expected, labels[labels >= 0], X[labels >= 0])
-    assert np.array_equal(_cluster_sums(X, labels, 40), expected)
+    assert np.array_equal(cluster_sums(X, labels, 40), expected)
 
 
 def test_cluster_hdbscan_method_still_available():
     X, truth = _unit_blobs()
     labels = cluster_vectors(X, min_cluster_size=10, method="hdbscan")
     assert adjusted_rand_score(truth[labels >= 0], labels[labels >= 0]) > 0.95
-    with pytest.raises(ConfigError, match="cluster_method"):
-        make_clusterer(100, method="kmeans")
+    with pytest.raises(ConfigError, match="cluster_method must be one of leiden, hdbscan"):
+        JobClusterer("kmeans").fit(X)
 
 
 def test_cluster_leiden_clusterer_on_tiny_input():
@@ -264,16 +307,22 @@ def test_cluster_merge_near_duplicates_chains_by_centroid():
 
 def test_cluster_stability_scores_clear_blobs_as_stable():
     X, _ = _unit_blobs(n_samples=300, centers=3, seed=9)
-    labels = cluster_vectors(X, min_cluster_size=10, seed=0, resolution=1.0)
-    result = cluster_stability(X, labels, n_runs=3, subsample=0.8, min_cluster_size=10, resolution=1.0)
+    clusterer = JobClusterer(min_cluster_size=10, resolution=1.0)
+    labels = clusterer.fit(X).labels_
+    seen = []
+
+    def recluster(rows, seed):
+        seen.append((len(rows), seed))
+        return refit_copy(clusterer, random_state=seed).fit(X[rows]).labels_
+
+    result = cluster_stability(recluster, labels, n_runs=3, subsample=0.8, seed=0)
     assert set(result.per_cluster) == set(range(int(labels.max()) + 1))
     assert min(result.per_cluster.values()) > 0.9
     assert result.mean_ari > 0.9 and result.n_runs == 3
+    assert seen == [(240, 1), (240, 2), (240, 3)]  # 80% subsamples, each under its own seed
 
 
 def test_cluster_dissolve_incoherent_turns_a_mixed_bag_into_noise():
-    from jtbd.cluster import dissolve_incoherent
-
     vectors, _ = _unit_blobs(n_samples=240, centers=4, seed=3)
     rng = np.random.default_rng(0)
     scattered = rng.normal(size=(60, vectors.shape[1]))
