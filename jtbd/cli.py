@@ -279,7 +279,7 @@ def report(
 
       jtbd report jtbd-out/startups-demo --window 12 --period quarter    # growth over another window
     """
-    from jtbd.pipeline import rerender
+    from jtbd.rerender import rerender
 
     _echo_paths(lambda: rerender(run_dir, **settings_from(settings), say=lambda message: typer.echo(message, err=True)))
 

@@ -291,6 +291,14 @@ class Clustering:
     min_voices: int  # distinct voices a cluster needs to be a job
     n_few_voice: int = 0  # clusters dissolved for being said by fewer than min_voices voices
 
+    @property
+    def n_clusters(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    @property
+    def noise_share(self) -> float:
+        return float((self.labels < 0).mean()) if len(self.labels) else 0.0
+
 
 def cluster_statements(
     clusterer: Clusterer, vectors: np.ndarray, voices: Sequence[str], *, min_voices: int | None = None
@@ -327,6 +335,9 @@ class Stability:
     mean_ari: float  # mean ARI between the reference labels and each run, on the points both cover
     n_runs: int
     subsample: float
+
+    def get(self, cluster_id: int) -> float | None:
+        return self.per_cluster.get(cluster_id)
 
 
 def cluster_stability(

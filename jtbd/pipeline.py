@@ -5,8 +5,6 @@ own from a `Config`, and any object that fits a stage's Protocol can take its pl
 
     jtbd.cluster("corpus/", clusterer=KMeans(n_clusters=8))
     Pipeline.from_config(config, embedder=MyEmbedder()).run("corpus/")
-
-`rerender` ranks and renders a finished run again (`jtbd report`) with the same rank and label stages.
 """
 
 from __future__ import annotations
@@ -24,30 +22,32 @@ from typing import Any
 import numpy as np
 
 from jtbd import history
-from jtbd.clustering import JobClusterer, cluster_stability, cluster_statements, refit_copy
+from jtbd.clustering import (
+    Clustering,
+    JobClusterer,
+    Stability,
+    cluster_stability,
+    cluster_statements,
+    refit_copy,
+)
 from jtbd.config import Config, load_config
-from jtbd.embed import EmbeddingCache, cached_vectors, embed_texts, make_embedder
+from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
 from jtbd.errors import ConfigError
 from jtbd.extract import EXTRACTORS
 from jtbd.ingest import CorpusReader
 from jtbd.label import CentralJobLabeler, cluster_map
 from jtbd.models import get_spec
-from jtbd.periods import MIN_MONTHS_FOR_MONTHLY, resolve_period
+from jtbd.periods import MIN_MONTHS_FOR_MONTHLY
 from jtbd.rank import GrowthRanker
-from jtbd.records import ClusterRecord, Quote, Results, RunRecord
+from jtbd.records import ClusterRecord, Results, RunRecord
 from jtbd.report import (
     check_out_dir,
     default_reporters,
-    has_urls,
     output_files,
-    read_assignments,
-    read_results,
-    render_all,
-    rewrite_files,
     write_run_folder,
 )
 from jtbd.stages import Clusterer, Embedder, Extractor, Labeler, Progress, Ranker, Reader, Reporter, SilentProgress
-from jtbd.types import ClusterLabel, Document, RankedCluster, Statement
+from jtbd.types import Document, RankedCluster, Statement
 
 #: The stages a Pipeline holds, in the order they run.
 STAGES = ("reader", "extractor", "embedder", "clusterer", "labeler", "ranker", "reporters")
@@ -65,8 +65,6 @@ PACKAGES = (
     "scikit-learn",
     "duckdb",
 )
-#: The files `jtbd report` renders again when nothing about the ranking changes.
-VIEWS = ("report.md", "report.html")
 
 
 def make_extractor(config: Config) -> Extractor:
@@ -140,98 +138,47 @@ class Pipeline:
 
     def run(self, corpus: Path | str, *, out: Path | str | None = None, progress: Progress | None = None) -> Run:
         """Find, group and rank the jobs in `corpus` (a folder or a file) and write the output folder."""
-        corpus, config, progress = Path(corpus), self.config, progress or SilentProgress()
+        corpus = Path(corpus)
         out_dir = Path(out) if out else default_out_dir(corpus)
         check_out_dir(out_dir, output_files(self.reporters))  # before the slow stages
-        timings: dict[str, float] = {}
+        clock = _Clock(progress or SilentProgress())
         started = datetime.now(UTC)
-
-        @contextmanager
-        def timed(name: str) -> Iterator[dict[str, str]]:
-            begin = time.perf_counter()
-            box = {"summary": ""}
-            yield box
-            timings[name] = round(time.perf_counter() - begin, 3)
-            progress.stage(name, box["summary"], timings[name])
-
-        def bar(name: str) -> Callable[[int, int], None]:
-            return lambda done, total: progress.progress(name, done, total)
-
-        with timed("ingest") as box:
+        with clock.stage("ingest") as say:
             ingested = self.reader.read(corpus)
-            documents = _within(ingested.documents, config)
-            box["summary"] = f"{len(documents):,} documents from {ingested.n_files:,} files"
-        warnings = list(ingested.warnings)
-        for message in warnings:
-            progress.warn(message)
-        self.ranker.fit([d.created_at for d in documents])
-        config = replace(
-            config,
-            period=getattr(self.ranker, "period_", config.period),
-            window=getattr(self.ranker, "window_", config.window),
-        )
-        notes = []
-        if self.config.period == "auto" and config.period != "month":
-            notes.append(
-                f"The corpus spans under {MIN_MONTHS_FOR_MONTHLY} months, so growth is fitted per {config.period}. "
-                "Pass --period month to fit by month."
-            )
-
-        with timed("extract") as box:
-            extraction = self.extractor.extract(documents, progress=bar("extract"))
+            documents = _within(ingested.documents, self.config)
+            say(f"{len(documents):,} documents from {ingested.n_files:,} files")
+        for message in ingested.warnings:
+            clock.progress.warn(message)
+        config, notes = self._fit_ranker(documents)
+        with clock.stage("extract") as say:
+            extraction = self.extractor.extract(documents, progress=clock.bar("extract"))
             statements = extraction.statements
-            per_doc = len(statements) / max(len(documents), 1)
             parsed = f", {extraction.n_parsed:,} of {extraction.n_candidates:,} sentences parsed now"
-            box["summary"] = f"{len(statements):,} {config.unit}s ({per_doc:.2f}/doc)" + (
-                parsed if config.unit == "statement" else ""
+            say(
+                f"{len(statements):,} {config.unit}s ({len(statements) / max(len(documents), 1):.2f}/doc)"
+                + (parsed if config.unit == "statement" else "")
             )
-
-        store_path = config.home_path / "cache.duckdb"
-        with timed("embed") as box:
+        with clock.stage("embed") as say:
             texts = [s.embedding_text for s in statements]
-            embedded = embed_texts(texts, self.embedder, EmbeddingCache(store_path), progress=bar("embed"))
-            box["summary"] = f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new"
-
-        with timed("cluster") as box:
-            vectors, voices = embedded.vectors, [s.voice for s in statements]
-            clustering = cluster_statements(self.clusterer, vectors, voices, min_voices=config.min_voices)
-            labels = clustering.labels
-            n_clusters = int(labels.max()) + 1 if len(labels) else 0
-            noise_share = float((labels < 0).mean()) if len(labels) else 0.0
-            stability = None
-            if config.stability and n_clusters:
-
-                def recluster(rows: np.ndarray, seed: int) -> np.ndarray:
-                    """The whole cluster stage again on `rows`, sized as the full run was."""
-                    again = refit_copy(self.clusterer, random_state=seed, min_cluster_size=clustering.min_cluster_size)
-                    rerun_voices = [voices[r] for r in rows]
-                    return cluster_statements(
-                        again, vectors[rows], rerun_voices, min_voices=clustering.min_voices
-                    ).labels
-
-                stability = cluster_stability(recluster, labels, seed=config.seed)
-            box["summary"] = (
-                f"{n_clusters} clusters, {noise_share:.0%} of statements in none (clusterer "
-                f"{clustering.clusterer_noise_share:.0%}; then noise assignment, merges, mixed bags and "
-                f"{clustering.n_few_voice} few-voice clusters dissolved), min_cluster_size "
-                f"{clustering.min_cluster_size}"
-            )
-        notes += _cluster_notes(clustering, n_clusters, len(statements), len(documents), len(ingested.documents))
-        if n_clusters == 0:
-            progress.warn(notes[-1])
-        undated = sum(1 for s in statements if s.created_at is None)
-        if undated:
+            cache = EmbeddingCache(config.home_path / "cache.duckdb")
+            embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
+            say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
+        with clock.stage("cluster") as say:
+            clustering, stability = self._cluster(embedded.vectors, [s.voice for s in statements])
+            say(_cluster_summary(clustering))
+        notes += _cluster_notes(clustering, len(statements), len(documents), len(ingested.documents))
+        if not clustering.n_clusters:
+            clock.progress.warn(notes[-1])
+        if undated := sum(1 for s in statements if s.created_at is None):
             notes.append(f"{undated:,} statements have no date: they are clustered but left out of growth.")
-
-        with timed("label") as box:
-            cluster_labels = self.labeler.label(statements, vectors, labels, recent=self.ranker.in_window(statements))
-            box["summary"] = f"{len(cluster_labels)} labels"
-
-        with timed("rank") as box:
+        labels = clustering.labels
+        with clock.stage("label") as say:
+            recent = self.ranker.in_window(statements)
+            cluster_labels = self.labeler.label(statements, embedded.vectors, labels, recent=recent)
+            say(f"{len(cluster_labels)} labels")
+        with clock.stage("rank") as say:
             ranked = self.ranker.rank(statements, labels, cluster_labels)
-            rising = sum(c.growth.trend in ("rising", "emerging") for c in ranked)
-            box["summary"] = f"{rising} rising or emerging of {len(ranked)}"
-
+            say(f"{sum(c.growth.trend in ('rising', 'emerging') for c in ranked)} rising or emerging of {len(ranked)}")
         counts = {
             "files": ingested.n_files,
             "documents": len(documents),
@@ -243,8 +190,8 @@ class Pipeline:
             "sentences_parsed_new": extraction.n_parsed,
             "texts_embedded_new": embedded.n_new,
             "texts_distinct": embedded.n_unique,
-            "clusters": n_clusters,
-            "noise_share": round(noise_share, 4),
+            "clusters": clustering.n_clusters,
+            "noise_share": round(clustering.noise_share, 4),
             "noise_share_before_assignment": round(clustering.clusterer_noise_share, 4),
             "min_cluster_size": clustering.min_cluster_size,
             "few_voice_clusters_dissolved": clustering.n_few_voice,
@@ -262,23 +209,23 @@ class Pipeline:
             models=_model_hashes(config, self.embedder),
             counts=counts,
             score_weights=config.resolved_weights,  # shown beside the score in report.html
-            timings=timings,  # the same dict: run.json gets every stage's time but the report's own
-            warnings=warnings,
+            timings=clock.timings,  # the same dict: run.json gets every stage's time but the report's own
+            warnings=list(ingested.warnings),
             notes=notes,
             stages=self.custom or None,
         )
-        with timed("report") as box:
-            positions = cluster_map(vectors, labels)
-            records = [
+        with clock.stage("report") as say:
+            positions = cluster_map(embedded.vectors, labels)
+            jobs = [
                 ClusterRecord.from_ranked(
-                    c, statements, positions.get(c.id), (stability.per_cluster.get(c.id)) if stability else None
+                    c, statements, positions.get(c.id), stability.get(c.id) if stability else None
                 )
                 for c in ranked
             ]
-            results = Results(record, records)
+            results = Results(record, jobs)
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
-            box["summary"] = str(out_dir)
-        history.record_run(store_path, record.to_json())
+            say(str(out_dir))
+        history.record_run(config.home_path / "cache.duckdb", record.to_json())
         return Run(
             out_dir=out_dir.resolve(),
             report_path=report_path,
@@ -288,9 +235,57 @@ class Pipeline:
             labels=labels,
             clusters=ranked,
             results=results,
-            timings=timings,
-            warnings=warnings,
+            timings=clock.timings,
+            warnings=list(ingested.warnings),
         )
+
+    def _fit_ranker(self, documents: Sequence[Document]) -> tuple[Config, list[str]]:
+        """Fit the ranker to the corpus's dates; the config as run.json records it (the period and window growth is
+        fitted over), and a note when `--period auto` chose weeks."""
+        self.ranker.fit([d.created_at for d in documents])
+        config = replace(
+            self.config,
+            period=getattr(self.ranker, "period_", self.config.period),
+            window=getattr(self.ranker, "window_", self.config.window),
+        )
+        if self.config.period != "auto" or config.period == "month":
+            return config, []
+        return config, [
+            f"The corpus spans under {MIN_MONTHS_FOR_MONTHLY} months, so growth is fitted per {config.period}. "
+            "Pass --period month to fit by month."
+        ]
+
+    def _cluster(self, vectors: np.ndarray, voices: list[str]) -> tuple[Clustering, Stability | None]:
+        """The cluster stage, and with `--stability` the same stage again on five subsamples."""
+        clustering = cluster_statements(self.clusterer, vectors, voices, min_voices=self.config.min_voices)
+        if not (self.config.stability and clustering.n_clusters):
+            return clustering, None
+
+        def recluster(rows: np.ndarray, seed: int) -> np.ndarray:
+            """The whole cluster stage again on `rows`, sized as the full run was."""
+            again = refit_copy(self.clusterer, random_state=seed, min_cluster_size=clustering.min_cluster_size)
+            rerun_voices = [voices[r] for r in rows]
+            return cluster_statements(again, vectors[rows], rerun_voices, min_voices=clustering.min_voices).labels
+
+        return clustering, cluster_stability(recluster, clustering.labels, seed=self.config.seed)
+
+
+class _Clock:
+    """Times each stage, tells `progress` when one ends (with its one-line summary), and draws its bars."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[Callable[[str], None]]:
+        begin, summary = time.perf_counter(), [""]
+        yield lambda text: summary.__setitem__(0, text)
+        self.timings[name] = round(time.perf_counter() - begin, 3)
+        self.progress.stage(name, summary[0], self.timings[name])
+
+    def bar(self, name: str) -> Callable[[int, int], None]:
+        return lambda done, total: self.progress.progress(name, done, total)
 
 
 def cluster(
@@ -320,75 +315,15 @@ def default_out_dir(corpus: Path) -> Path:
     return Path("jtbd-out") / name
 
 
-def rerender(
-    run_dir: Path | str,
-    *,
-    weights: dict[str, float] | None = None,
-    period: str | None = None,
-    window: int | None = None,
-    say: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Render a finished run's reports again from its clusters.json, without clustering again (`jtbd report`).
-
-    With `weights`, every cluster is re-scored from its reported score parts and re-ranked. With `period` or
-    `window`, growth is fitted again from assignments.csv (clusters and titles stay) with the rank stage, and
-    quotes are drawn again from the new window with the label stage and the run's vectors from the embedding cache;
-    where those are not all there, the quotes stay and `say` is told why. The result is what a fresh run with those
-    settings would write; clusters.json, clusters.csv and run.json are then rewritten too. Everything is rendered
-    before anything is written; each file replaces the old one atomically.
-    """
-    run_dir = Path(run_dir)
-    results = read_results(run_dir)
-    config = results.run.config if weights is None else replace(results.run.config, weights=weights)
-    # The folder may have been moved since the run: the commands the reports print must name where it is now.
-    run = replace(results.run, out_dir=str(run_dir.resolve()), config=config)
-    if period is None and window is None:
-        if weights is None:
-            rendered = render_all(replace(results, run=run), default_reporters())
-            return rewrite_files(run_dir, {name: text for name, text in rendered.items() if name in VIEWS})
-        clusters = GrowthRanker(weights=config.weights).rescore(results.clusters)
-        run = replace(run, score_weights=config.resolved_weights)
-        return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
-    statements, labels = read_assignments(run_dir, results.clusters)
-    dates = [s.created_at for s in statements]
-    chosen = resolve_period(Config(period=period or config.period, window=window).period, dates)  # checks both
-    # A window counts periods: a new period without a new window gets the default span (the last 24 months).
-    span = window if window is not None else config.window if chosen == config.period else None
-    ranker = GrowthRanker(chosen, span, config.weights).fit(dates)
-    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in results.clusters}
-    fitted = {c.id: c for c in ranker.rank(statements, labels, names)}
-    clusters = ranker.rescore([c.with_growth_of(fitted[c.id]) for c in results.clusters])
-    config = replace(config, period=ranker.period_, window=ranker.window_)
-    run = replace(run, config=config, score_weights=config.resolved_weights)
-    vectors, why_not = _run_vectors(run_dir, run, statements)
-    if vectors is not None:
-        picked = CentralJobLabeler.from_config(config).quotes(
-            statements, vectors, labels, recent=ranker.in_window(statements)
-        )
-        clusters = [replace(c, quotes=[Quote.from_statement(statements[r]) for r in picked[c.id]]) for c in clusters]
-    elif say:
-        say(f"Quotes kept as the run picked them from its own window: {why_not}.")
-    return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
+def _cluster_summary(clustering: Clustering) -> str:
+    return (
+        f"{clustering.n_clusters} clusters, {clustering.noise_share:.0%} of statements in none (clusterer "
+        f"{clustering.clusterer_noise_share:.0%}; then noise assignment, merges, mixed bags and "
+        f"{clustering.n_few_voice} few-voice clusters dissolved), min_cluster_size {clustering.min_cluster_size}"
+    )
 
 
-def _run_vectors(run_dir: Path, run: RunRecord, statements: Sequence[Statement]) -> tuple[np.ndarray | None, str]:
-    """The vectors the run clustered, from the embedding cache in the home folder (nothing is embedded again), or
-    None and why not."""
-    if not has_urls(run_dir):
-        return None, "assignments.csv has no url column (written by an older jtbd)"
-    model_id = run.models.get("embedder_id")
-    store_path = Config().home_path / "cache.duckdb"
-    if not model_id:
-        return None, "run.json names no embedder_id"
-    if not store_path.is_file():
-        return None, f"no embedding cache at {store_path}"
-    vectors = cached_vectors([s.embedding_text for s in statements], model_id, EmbeddingCache(store_path))
-    if vectors is None:
-        return None, f"the embedding cache at {store_path} does not hold all of this run's vectors"
-    return vectors, ""
-
-
-def _cluster_notes(clustering: Any, n_clusters: int, n_statements: int, n_kept: int, n_read: int) -> list[str]:
+def _cluster_notes(clustering: Clustering, n_statements: int, n_kept: int, n_read: int) -> list[str]:
     """What the report says about statements the cluster stage left out: few-voice groups, or no cluster at all."""
     notes, min_voices = [], clustering.min_voices
     if clustering.n_few_voice:
@@ -397,7 +332,7 @@ def _cluster_notes(clustering: Any, n_clusters: int, n_statements: int, n_kept: 
             "repeated, one loud commenter) are left unclustered: a recurring job is said by many. --min-voices 1 "
             "keeps them."
         )
-    if n_clusters:
+    if clustering.n_clusters:
         return notes
     fix = (
         f"--since/--until kept {n_kept:,} of {n_read:,} documents: widen them"

@@ -18,11 +18,11 @@ from jtbd import report
 from jtbd.cli import app
 from jtbd.config import Config, parse_weights
 from jtbd.errors import ConfigError, JtbdError
-from jtbd.pipeline import rerender
 from jtbd.records import ClusterRecord, Results, RunRecord
 from jtbd.report import default_reporters, replace_dir, write_run_folder
 from jtbd.report_html import render_html
 from jtbd.report_text import pct, render_cluster_text, render_markdown, sparkline
+from jtbd.rerender import rerender
 from jtbd.types import ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
 FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}

@@ -1,0 +1,93 @@
+"""A finished run ranked and rendered again (`jtbd report`), with the pipeline's own rank and label stages.
+
+Nothing is clustered or embedded again: the clusters come from clusters.json, the statements from assignments.csv,
+and the vectors, where quotes are drawn again, from the embedding cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from jtbd.config import Config
+from jtbd.embed import EmbeddingCache, cached_vectors
+from jtbd.label import CentralJobLabeler
+from jtbd.periods import resolve_period
+from jtbd.rank import GrowthRanker
+from jtbd.records import Quote, Results, RunRecord
+from jtbd.report import default_reporters, has_urls, read_assignments, read_results, render_all, rewrite_files
+from jtbd.types import ClusterLabel, Statement
+
+#: The files `jtbd report` renders again when nothing about the ranking changes.
+VIEWS = ("report.md", "report.html")
+
+
+def rerender(
+    run_dir: Path | str,
+    *,
+    weights: dict[str, float] | None = None,
+    period: str | None = None,
+    window: int | None = None,
+    say: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Render a finished run's reports again from its clusters.json, without clustering again (`jtbd report`).
+
+    With `weights`, every cluster is re-scored from its reported score parts and re-ranked. With `period` or
+    `window`, growth is fitted again from assignments.csv (clusters and titles stay) with the rank stage, and
+    quotes are drawn again from the new window with the label stage and the run's vectors from the embedding cache;
+    where those are not all there, the quotes stay and `say` is told why. The result is what a fresh run with those
+    settings would write; clusters.json, clusters.csv and run.json are then rewritten too. Everything is rendered
+    before anything is written; each file replaces the old one atomically.
+    """
+    run_dir = Path(run_dir)
+    results = read_results(run_dir)
+    config = results.run.config if weights is None else replace(results.run.config, weights=weights)
+    # The folder may have been moved since the run: the commands the reports print must name where it is now.
+    run = replace(results.run, out_dir=str(run_dir.resolve()), config=config)
+    if period is None and window is None:
+        if weights is None:
+            rendered = render_all(replace(results, run=run), default_reporters())
+            return rewrite_files(run_dir, {name: text for name, text in rendered.items() if name in VIEWS})
+        clusters = GrowthRanker(weights=config.weights).rescore(results.clusters)
+        run = replace(run, score_weights=config.resolved_weights)
+        return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
+    statements, labels = read_assignments(run_dir, results.clusters)
+    dates = [s.created_at for s in statements]
+    chosen = resolve_period(Config(period=period or config.period, window=window).period, dates)  # checks both
+    # A window counts periods: a new period without a new window gets the default span (the last 24 months).
+    span = window if window is not None else config.window if chosen == config.period else None
+    ranker = GrowthRanker(chosen, span, config.weights).fit(dates)
+    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in results.clusters}
+    fitted = {c.id: c for c in ranker.rank(statements, labels, names)}
+    clusters = ranker.rescore([c.with_growth_of(fitted[c.id]) for c in results.clusters])
+    config = replace(config, period=ranker.period_, window=ranker.window_)
+    run = replace(run, config=config, score_weights=config.resolved_weights)
+    vectors, why_not = _run_vectors(run_dir, run, statements)
+    if vectors is not None:
+        picked = CentralJobLabeler.from_config(config).quotes(
+            statements, vectors, labels, recent=ranker.in_window(statements)
+        )
+        clusters = [replace(c, quotes=[Quote.from_statement(statements[r]) for r in picked[c.id]]) for c in clusters]
+    elif say:
+        say(f"Quotes kept as the run picked them from its own window: {why_not}.")
+    return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
+
+
+def _run_vectors(run_dir: Path, run: RunRecord, statements: Sequence[Statement]) -> tuple[np.ndarray | None, str]:
+    """The vectors the run clustered, from the embedding cache in the home folder (nothing is embedded again), or
+    None and why not."""
+    if not has_urls(run_dir):
+        return None, "assignments.csv has no url column (written by an older jtbd)"
+    model_id = run.models.get("embedder_id")
+    store_path = Config().home_path / "cache.duckdb"
+    if not model_id:
+        return None, "run.json names no embedder_id"
+    if not store_path.is_file():
+        return None, f"no embedding cache at {store_path}"
+    vectors = cached_vectors([s.embedding_text for s in statements], model_id, EmbeddingCache(store_path))
+    if vectors is None:
+        return None, f"the embedding cache at {store_path} does not hold all of this run's vectors"
+    return vectors, ""
