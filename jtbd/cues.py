@@ -155,9 +155,7 @@ CUES: tuple[Cue, ...] = (
         r"headache|wast(?:e|ing) (?:of )?(?:time|hours|money)|can't figure out|cannot figure out|no idea how)\b|"
         r"\btakes? (?:us|me) (?:hours|days|weeks|forever|ages)\b|\bhard to \w+",
         # Effort and ambition, not pain: "we work hard to ...", "solving difficult problems", "hard technical
-        # challenges". On HN's postings and replies they were 249 of 922 pain statements; a blind reader found a
-        # pain in 1 of 50 of them, against 31 of 50 of the pain statements kept (README, "What counts as a job
-        # statement").
+        # challenges" (a quarter of HN's pain statements before; docs/method.md, "Job statements").
         exclude=r"\b(?:work|works|worked|working|try|tries|tried|trying)(?: \w+ly| so| very| really)? hard\b"
         r"|\b(?:difficult|hard|challenging|tough)(?:,? (?:and|but|yet) [\w-]+)? (?!to\b|for\b)(?:[\w-]+ ){0,2}?"
         r"(?:problems?|challenges?|questions?|tasks?|targets?|issues?|projects?|puzzles?|engineering)\b",

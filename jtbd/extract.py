@@ -138,9 +138,8 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
 
 class JobCache:
     """What extraction found, in the DuckDB store beside the embeddings, so a re-run (another --since, --resolution
-    or --model) repeats none of it: each document's candidate sentences (the cue rules' regexes took 28 of a warm
-    whole-HN run's 62 s) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold
-    run). A key covers everything its value depends on: for candidates, the document's text, title and kind, whether
+    or --model) repeats none of it: each document's candidate sentences (the cue rules' regexes were half of a warm
+    run) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold run). A key covers everything its value depends on: for candidates, the document's text, title and kind, whether
     it is a reply, and the code of this file and of the cue rules; for jobs, the sentence, where its cue ends,
     whether it is a title or a bullet's verb, the code of this file and of the job rules, and the parser's sha256."""
 

@@ -74,12 +74,12 @@ class PoissonFit:
     ) -> Trend | None:
         """The slope's standard error scaled by the dispersion, shrunk toward `pooled_dispersion` as if that were
         `prior_df` more periods of evidence and never below Poisson; p-value and interval from Student's t with
-        the residual plus prior degrees of freedom. With a normal reference (z), 7-8% of the calls at q < 0.05 were
-        false in simulated overdispersed series; with t, 4.6-4.9% (tests/test_growth.py, docs/method.md).
+        the residual plus prior degrees of freedom: the dispersion is estimated, and a normal reference calls too
+        many false trends in overdispersed series (tests/test_growth.py).
 
         When the voice-clustered variance is larger it is used instead, with at most (voices - 1) degrees of
-        freedom: statements of one author in different periods are not independent draws, and on real HN postings
-        the quasi-Poisson interval alone was about 30% too narrow (benchmarks/calibration.py, docs/method.md)."""
+        freedom: statements of one author in different periods are not independent draws, and without it the
+        interval is too narrow on real postings (benchmarks/calibration.py; docs/method.md, "Growth")."""
         dispersion = (prior_df * pooled_dispersion + self.df * self.dispersion) / (prior_df + self.df)
         se = math.sqrt(max(self.variance * max(1.0, dispersion), self.voice_variance))
         if not math.isfinite(se) or se == 0:

@@ -88,9 +88,8 @@ IMPRESSION_VERBS = frozenset("seem sound appear".split())
 
 def _heads_job(token: Any) -> bool:
     """Whether `token` can be a job's verb: a content verb, not a light one, nor a participle that states a fact or
-    a claim (`_fact_participle`): "cloud-based web app" made "base web app built on universal javascript" a job,
-    "base backend systems" and "trust by over 10,000 companies worldwide" titled clusters of HN postings, and "the
-    leading platform for X" gave "lead platform for x"."""
+    a claim about the speaker (`_fact_participle`: "cloud-based web app" is no job of basing, "the leading platform
+    for X" none of leading)."""
     return token.pos_ == "VERB" and token.lemma_.lower() not in LIGHT_VERBS and not _fact_participle(token)
 
 
@@ -101,7 +100,7 @@ AVOIDING = frozenset({"without", "instead of", "rather than"})
 
 def _avoided(token: Any) -> bool:
     """Whether a verb names what the speaker avoids ("without compromising on privacy"): its job is the opposite of
-    the one stated, and on whole HN "compromise on privacy and security" titled a cluster of security products."""
+    the one stated."""
     before = [t.lower_ for t in token.doc[max(token.i - 2, 0) : token.i]]
     governed = token.dep_ == "pcomp" and token.head.lower_ == "without"  # "without ever writing code"
     return governed or before[-1:] == ["without"] or " ".join(before) in AVOIDING

@@ -277,8 +277,7 @@ def _headline(by_series: dict[str, Growth]) -> Growth:
     row does not switch series over noise. A need rising among discussions next to a larger, flat stream of
     postings about the same job is diluted in the all-documents series, which would rank it by the wrong, lower
     bound. A lucky fit on a handful of voices has a wide interval, so its lower bound does not win by luck; the
-    intervals are Bonferroni-widened for the pick (CONFIDENCE). On benchmarks/trends.py this put the growing plant
-    in the top 3 in 64 of 120 plants instead of 54, with no plant's trend call changed (README).
+    intervals are Bonferroni-widened for the pick (CONFIDENCE; docs/method.md, "Growth").
     """
     fitted = [g for g in by_series.values() if g.low is not None]
     discoveries = [g for g in fitted if g.q_value is not None and g.q_value < FDR]
@@ -327,8 +326,7 @@ def _factor(value: float) -> float:
 def _voice_shares(statements: Sequence[Statement], rows: Sequence[int]) -> tuple[float, float]:
     """(pain share, supply share) of `rows`, each voice weighing one: a voice's share of its own statements of that
     kind, averaged over the voices. A company that reposts its pain line every month is one voice with a pain share
-    of 1, not 50 pain statements: on HN's postings and replies, 51 of the 82 pain statements of "access credit
-    cards" came from one author, and the cluster ranked 3rd of 110 on pain."""
+    of 1, not 50 pain statements."""
     said: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # voice -> [statements, pain, supply]
     for row in rows:
         statement = statements[row]
@@ -349,7 +347,8 @@ def _score_parts(
     shares: tuple[float, float],
     baseline: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, float]:
-    """The parts of the opportunity score, each on a comparable 0..1-ish scale and rounded as reported (README).
+    """The parts of the opportunity score, each on a comparable 0..1-ish scale and rounded as reported
+    (docs/method.md, "Score").
     `shares` is the cluster's own (pain, supply) share of its voices (`_voice_shares`), `baseline` the corpus-wide
     one that a small cluster's shares are shrunk toward."""
     # The most cautious reading of the interval: its bound nearest to "flat", and 0 when it spans flat or when the

@@ -15,8 +15,7 @@ StatementKind = Literal[
 ]
 
 #: Statement kinds that say someone feels a need (the pain share of the score). A plain question is demand too, but
-#: not pain: in a Q&A forum nearly every statement is one, and counting them gave every cluster of the demo corpus
-#: the same pain share, 1.0, so the part told clusters apart nowhere.
+#: not pain: in a Q&A forum nearly every statement is one, and the part would then tell no cluster from another.
 PAIN_KINDS = frozenset({"need", "pain", "search", "workaround"})
 #: Statement kinds that say someone already sells or staffs the job.
 SUPPLY_KINDS = frozenset({"offering", "role_work"})
