@@ -139,9 +139,10 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
 class JobCache:
     """What extraction found, in the DuckDB store beside the embeddings, so a re-run (another --since, --resolution
     or --model) repeats none of it: each document's candidate sentences (the cue rules' regexes were half of a warm
-    run) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold run). A key covers everything its value depends on: for candidates, the document's text, title and kind, whether
-    it is a reply, and the code of this file and of the cue rules; for jobs, the sentence, where its cue ends,
-    whether it is a title or a bullet's verb, the code of this file and of the job rules, and the parser's sha256."""
+    run) and the normalised job of each parsed candidate (the parser is the slowest stage of a cold run). A key
+    covers everything its value depends on: for candidates, the document's text, title and kind, whether it is a
+    reply, and the code of this file and of the cue rules; for jobs, the sentence, where its cue ends, whether it is
+    a title or a bullet's verb, the code of this file and of the job rules, and the parser's sha256."""
 
     def __init__(self, path: Path) -> None:
         self.candidates = store.TextTable(path, "found_candidates", "spans")  # values: `_encode_spans`
