@@ -126,9 +126,12 @@ def with_settings(*names: str, help: dict[str, str] | None = None) -> Callable[[
                 t for t in typing.get_args(types[setting.name]) or [types[setting.name]] if t is not type(None)
             )
             flag = "--" + setting.name.replace("_", "-")
+            text = (help or {}).get(setting.name, setting.metadata["help"])
+            if setting.default not in (None, False) and "default" not in text.lower():
+                text += f" Default: {setting.default}."  # the default shown is Config's, not the flag's None
             option = typer.Option(
                 f"{flag}/--no-{flag[2:]}" if kind is bool else flag,
-                help=(help or {}).get(setting.name, setting.metadata["help"]),
+                help=text,
                 formats=list(DATE_FORMATS) if kind is datetime else None,
                 show_default=False,
             )
