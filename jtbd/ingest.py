@@ -30,6 +30,9 @@ FORMATS |= {".txt": "text", ".md": "text"}
 SUPPORTED = ".jsonl .json .csv .parquet .txt .md (optionally .gz)"
 META_PREFIXES = ("LICENSE", "README", "ATTRIBUTION")  # a corpus folder may carry its licence and provenance
 TEXT_KEYS = ("text", "body", "content", "comment_text", "story_text", "message")
+#: A record's title, when it has one, is the first line of its document and a unit of its own: often the clearest
+#: statement of a job there is ("Ask HN: ...", an issue's or a review's title).
+TITLE_KEYS = ("title", "subject", "headline")
 TIME_KEYS = ("created_at", "created_at_i", "time", "timestamp", "date", "created_date", "created")
 ID_KEYS = ("id", "objectID", "question_id", "uuid")
 AUTHOR_KEYS = ("author", "by", "user", "username")
@@ -46,6 +49,7 @@ class FieldMap:
     time: str | None = None
     id: str | None = None
     author: str | None = None
+    title: str | None = None
 
 
 class CorpusReader:
@@ -57,7 +61,9 @@ class CorpusReader:
 
     @classmethod
     def from_config(cls, config: Config) -> CorpusReader:
-        fields = FieldMap(config.text_field, config.time_field, config.id_field, config.author_field)
+        fields = FieldMap(
+            config.text_field, config.time_field, config.id_field, config.author_field, config.title_field
+        )
         return cls(fields, strict=config.strict)
 
     def read(self, path: Path) -> IngestReport:
@@ -152,7 +158,10 @@ class _File:
     first_replaced_line: int = 0
     n_no_text: int = 0  # generic records without any text field
     text_key_seen: bool = False
-    keys: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()  # the fields of the first record
+    n_records: int = 0
+    n_documents: int = 0
+    n_empty: int = 0  # records that gave no document: no text, deleted or dead
 
     @property
     def noun(self) -> str:
@@ -179,9 +188,13 @@ class _Reader:
             else:
                 records = {"jsonl": self._jsonl, "json": self._json, "csv": self._csv, "parquet": self._parquet}[fmt]
                 for n, rec in enumerate(records(f), 1):
+                    f.n_records += 1
+                    f.keys = f.keys or tuple(map(str, rec))
                     self._add_record(f, n, rec)
                 if f.n_no_text and not f.text_key_seen:
                     raise self._no_text(f)
+                if f.n_empty and not f.n_documents:
+                    raise self._all_skipped(f)
         except _NoTextField:
             self.n_skipped = n_skipped
             raise
@@ -216,6 +229,7 @@ class _Reader:
     def _add(self, f: _File, doc: Document | None) -> None:
         if doc is None:  # no text, deleted or dead: skipped silently
             self.n_skipped += 1
+            f.n_empty += 1
         elif doc.id in self.seen:
             self.n_skipped += 1
             self.n_dupes += 1
@@ -224,6 +238,7 @@ class _Reader:
         else:
             self.seen[doc.id] = f.name
             self.documents.append(doc)
+            f.n_documents += 1
             if doc.created_at is None:
                 f.n_undated += 1
                 self.n_undated += 1
@@ -236,21 +251,33 @@ class _Reader:
     def _generic(self, f: _File, n: int, rec: dict[str, Any]) -> Document | None:
         fm = self.fields
         text_key = (fm.text if fm.text in rec else None) if fm.text else _first_key(rec, TEXT_KEYS)
-        if text_key is None:
+        title_key = (fm.title if fm.title in rec else None) if fm.title else _first_key(rec, TITLE_KEYS)
+        if (fm.text and text_key is None) or (text_key is None and title_key is None):  # a named field must be there
             f.n_no_text += 1
-            f.keys = f.keys or tuple(map(str, rec))
             if not f.text_key_seen and f.n_no_text >= N_PROBE:
                 raise self._no_text(f)
             return None
         f.text_key_seen = True
-        text = clean_text(rec.get(text_key), html=True)
+        body = clean_text(rec.get(text_key), html=True) if text_key else ""
+        title = clean_text(rec.get(title_key), html=True) if title_key and title_key != text_key else ""
+        title = " ".join(title.split())  # a title is one line: the first of its document
+        text = f"{title}\n\n{body}" if title and body else title or body
         if not text:
             return None
         time_key = fm.time or _first_key(rec, TIME_KEYS)
         doc_id = sid(rec.get(fm.id or _first_key(rec, ID_KEYS) or ""))
         author = sid(rec.get(fm.author or _first_key(rec, AUTHOR_KEYS) or ""))
         created = parse_time(rec.get(time_key)) if time_key else None
-        return Document(doc_id or f"{f.name}#{n}", f.stem, "discussion", text, created, author)
+        return Document(doc_id or f"{f.name}#{n}", f.stem, "discussion", text, created, author, title=title or None)
+
+    def _all_skipped(self, f: _File) -> _NoTextField:
+        """Every record of the file gave no document: say how many, which fields they have, and what to pass."""
+        keys = ", ".join(f.keys[:30]) or "(none)"
+        looked = f"'{self.fields.text}'" if self.fields.text else ", ".join(TEXT_KEYS + TITLE_KEYS)
+        return _NoTextField(
+            f"'{f.name}': all {f.n_records:,} records were skipped, {f.n_empty:,} of them for having no text in "
+            f"{looked}. {f.noun.title()}s seen: {keys}. Pass --text-field with the {f.noun} that holds the text."
+        )
 
     def _no_text(self, f: _File) -> _NoTextField:
         keys = ", ".join(f.keys[:30]) or "(none)"

@@ -90,11 +90,13 @@ def _hn_doc(
     title: Any = None,
     html: bool = True,
 ) -> Document | None:
-    """Build an HN document, or None for an item without text (a story is then only a heading for its comments)."""
+    """Build an HN document, or None for an item without text or title (deleted, or a comment left empty). A story
+    with a title alone ("Ask HN: ...", "Show HN: ...", a link) is a document of one line: its title; a "Who is
+    hiring?" story is not."""
     body, title, item_id = clean_text(text, html=html), clean_text(title, html=True) or None, sid(item_id)
-    if not body or item_id is None:
-        return None
-    text = f"{title}\n\n{body}" if title else body
+    if not (body or (title and not _is_hiring(title))) or item_id is None:
+        return None  # a "Who is hiring?" story is the heading of its postings, not a statement of its own
+    text = f"{title}\n\n{body}" if title and body else title or body
     url = HN_ITEM_URL.format(item_id)
     return Document(item_id, "hn", kind, text, parse_time(time), sid(author), url, sid(parent), title)
 

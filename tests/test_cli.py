@@ -397,3 +397,12 @@ def test_cli_report_does_not_load_the_embedder(first_run):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_cli_file_whose_records_all_lack_text_exits_1_naming_the_fields(tmp_path):
+    path = tmp_path / "stories.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "url": "https://x.test", "text": None}) + "\n" for i in range(30)))
+    result = _cluster(path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert "all 30 records were skipped" in result.stderr and "Fields seen: id, url, text" in result.stderr

@@ -255,9 +255,52 @@ def test_ingest_csv_missing_text_column_lists_columns(tmp_path):
 
 
 def test_ingest_no_text_field_names_file_and_keys(tmp_path):
-    path = _write_jsonl(tmp_path / "x.jsonl", [{"title": "t", "score": 1}] * 3)
-    with pytest.raises(CorpusError, match=r"'x.jsonl' has no text field .*Fields: title, score. Pass --text-field"):
+    path = _write_jsonl(tmp_path / "x.jsonl", [{"name": "t", "score": 1}] * 3)
+    with pytest.raises(CorpusError, match=r"'x.jsonl' has no text field .*Fields: name, score. Pass --text-field"):
         read_corpus(path)
+
+
+def test_ingest_a_title_is_the_first_line_of_its_document_and_may_be_all_of_it(tmp_path):
+    records = [
+        {"id": "a", "title": "Add dark mode to the editor", "body": "It hurts my eyes at night."},
+        {"id": "b", "title": "Ask HN: How do you back up your photos?", "body": None},
+        {"id": "c", "subject": "Invoices  are\nslow", "text": ""},
+    ]
+    docs = read_corpus(_write_jsonl(tmp_path / "x.jsonl", records)).documents
+    assert [(d.text, d.title) for d in docs] == [
+        ("Add dark mode to the editor\n\nIt hurts my eyes at night.", "Add dark mode to the editor"),
+        ("Ask HN: How do you back up your photos?", "Ask HN: How do you back up your photos?"),
+        ("Invoices are slow", "Invoices are slow"),  # a title is one line
+    ]
+
+
+def test_ingest_hn_stories_with_a_title_only_become_documents(tmp_path):
+    # Algolia hits and Firebase items of stories without text: 1,500 such records once gave no document at all.
+    hits = [
+        {"objectID": "1", "title": "Ask HN: How do you find your first customers?", "story_text": None,
+         "created_at_i": 1_700_000_000, "author": "ann", "_tags": ["story", "ask_hn"]},
+        {"objectID": "2", "title": "Ask HN: Who is hiring? (March 2024)", "story_text": None,
+         "created_at_i": 1_700_000_000, "author": "whoishiring", "_tags": ["story"]},
+    ]  # fmt: skip
+    items = [{"id": 3, "type": "story", "time": 1_700_000_000, "by": "bob", "title": "Show HN: A CLI for invoices"}]
+    docs = read_corpus(_write_jsonl(tmp_path / "hits.jsonl", hits)).documents
+    assert [(d.id, d.text) for d in docs] == [("1", "Ask HN: How do you find your first customers?")]
+    docs = read_corpus(_write_jsonl(tmp_path / "items.jsonl", items)).documents
+    assert [(d.id, d.text, d.title) for d in docs] == [
+        ("3", "Show HN: A CLI for invoices", "Show HN: A CLI for invoices")
+    ]
+
+
+def test_ingest_a_file_whose_records_are_all_skipped_says_why(tmp_path):
+    path = _write_jsonl(
+        tmp_path / "stories.jsonl", [{"id": i, "text": "", "url": "u", "author": "a"} for i in range(5)]
+    )
+    with pytest.raises(CorpusError) as caught:
+        read_corpus(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "'stories.jsonl': all 5 records were skipped, 5 of them for having no text in text, body" in message
+    assert "Fields seen: id, text, url, author. Pass --text-field" in message
 
 
 def test_ingest_folder_skips_file_without_text_field(tmp_path):
