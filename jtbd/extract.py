@@ -57,15 +57,16 @@ ABBREVIATIONS = frozenset("e.g i.e etc vs mr mrs ms dr st inc ltd co corp jr sr 
 
 
 def split_sentences(doc: Document) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) offsets of sentences; lines and paragraphs always end a sentence.
+    """Yield (start, end) offsets of sentences; lines and paragraphs end a sentence, unless a line is only wrapped
+    (`_blocks`).
 
     Plain rules, not spaCy: splitting every sentence of a corpus is the hot path, and the parser later sees only
     the few sentences that carry a cue.
     """
     text = doc.text
-    for block in re.finditer(r"[^\n]+", text):
-        start = block.start()
-        for boundary in SENTENCE_END.finditer(text, block.start(), block.end()):
+    for block_start, block_end in _blocks(text):
+        start = block_start
+        for boundary in SENTENCE_END.finditer(text, block_start, block_end):
             last_word = (
                 text[start : boundary.start()].rsplit(None, 1)[-1].rstrip(".").lower()
                 if start < boundary.start()
@@ -75,7 +76,46 @@ def split_sentences(doc: Document) -> Iterator[tuple[int, int]]:
                 continue  # "e.g. Foo", "J. Smith"
             yield from _trimmed(text, start, boundary.start())
             start = boundary.end()
-        yield from _trimmed(text, start, block.end())
+        yield from _trimmed(text, start, block_end)
+
+
+#: Hard-wrapped prose (proposals, mailing lists, some issues) cuts every sentence at column 72 or so. A document is
+#: taken as hard-wrapped when nine in ten of its lines of WRAPPED_LINE characters or more are at most WRAP_WIDTH long;
+#: then a line of prose that ends without a stop, followed at once by one that goes on in lower case, was wrapped.
+WRAPPED_LINE, WRAP_WIDTH = 40, 100
+CONTINUES = re.compile(r"[a-z(](?!ttps?://|ww\.)")
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line, with wrapped lines joined to the one they continue."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    if not _hard_wrapped([text[a:b] for a, b in lines]):
+        yield from lines
+        return
+    block: tuple[int, int] | None = None
+    last = ""  # the block's last line
+    for start, end in lines:
+        if block is not None:
+            wrapped = (
+                start == block[1] + 1  # no blank line between
+                and len(last.strip()) >= WRAPPED_LINE
+                and not last[:1].isspace()  # indented: code or a quote
+                and last.count(" ") >= 3  # words, not a link or a path
+                and (last.rstrip()[-1].isalnum() or last.rstrip()[-1] in ",-'\"`*_")  # not a stop, nor code's ) ] {
+                and CONTINUES.match(text, start) is not None
+            )
+            if wrapped:
+                block, last = (block[0], end), text[start:end]
+                continue
+            yield block
+        block, last = (start, end), text[start:end]
+    if block is not None:
+        yield block
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    long = sorted(len(line.rstrip()) for line in lines if len(line.rstrip()) >= WRAPPED_LINE)
+    return len(long) >= 3 and long[int(0.9 * (len(long) - 1))] <= WRAP_WIDTH
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

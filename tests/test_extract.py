@@ -671,3 +671,30 @@ def test_extract_parallel_parsing_gives_the_same_statements(monkeypatch):
     monkeypatch.setattr("jtbd.extract.PARALLEL_FROM", 1)
     monkeypatch.setattr("jtbd.extract.os.cpu_count", lambda: 2)
     assert statements_of(docs) == serial
+
+
+def test_extract_hard_wrapped_prose_is_joined_into_sentences():
+    # Proposals and mailing lists wrap at ~72 columns: a line that ends mid-sentence goes on in the next.
+    text = (
+        "The initial inactive members will consist of everyone else who has been a\n"
+        "member of the core team. We need a way to reconcile invoices across all of\n"
+        "our clients without copying them by hand.\n"
+        "- Build and maintain our public API for partners\n"
+        "- design the ingestion pipeline for the data team\n"
+        "https://example.com/a/very/long/link/that/is/not/prose/at/all/here\n"
+        "https://example.com/another/link"
+    )
+    doc = _doc(text)
+    sentences = [text[s:e] for s, e in split_sentences(doc)]
+    assert sentences[:2] == [
+        "The initial inactive members will consist of everyone else who has been a\nmember of the core team.",
+        "We need a way to reconcile invoices across all of\nour clients without copying them by hand.",
+    ]
+    assert sentences[2:4] == [
+        "- Build and maintain our public API for partners",
+        "- design the ingestion pipeline for the data team",
+    ]
+    assert len(sentences) == 6  # links stay lines of their own
+    # A document of long lines (an HN posting's paragraphs) is not hard-wrapped: its lines stay apart.
+    line = "We build tools for clinics that schedule patients, track referrals and bill insurers across many offices"
+    assert len(list(split_sentences(_doc(f"{line} in the US\n{line}\nand more")))) == 3
