@@ -1,9 +1,10 @@
 """Sample the units of the multi-source labelled set `statements_multi.jsonl` (labels empty), at random per source.
 
 Usage:
-    python benchmarks/data/make_statements_multi.py                       # write statements_multi_units.jsonl
+    python benchmarks/data/make_statements_multi.py                       # the sample, unlabelled, in .cache/
     python benchmarks/data/make_statements_multi.py --batches /tmp/label  # also batches with context, to label
     python benchmarks/data/make_statements_multi.py --check benchmarks/data/statements_multi.jsonl
+    python benchmarks/data/make_statements_multi.py --merge /tmp/label  # units + the labellers' files
 
 How: each source is read with jtbd's own reader (`jtbd.ingest.read_corpus`, so documents are what `jtbd cluster`
 sees), and each document is cut into units as jtbd cuts it: its title (a unit of its own) and its sentences
@@ -28,7 +29,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "corpora"
-OUT = REPO / "benchmarks" / "data" / "statements_multi_units.jsonl"
+DATA = REPO / "benchmarks" / "data"
+OUT = REPO / "benchmarks" / ".cache" / "statements_multi_units.jsonl"  # the unlabelled sample (not committed)
 SEED = 20261207
 N_PER_SOURCE = 300
 N_SECOND = 40
@@ -129,11 +131,59 @@ def public(record: dict) -> dict:
     return {key: record[key] for key in keys}
 
 
+LABEL_KEYS = ("is_statement", "kind", "job", "note")
+KINDS = {"failure", "request", "workaround", "pain", "search", "need", "question", "offering", "role_work"}
+
+
+def _labels(path: Path) -> dict[str, dict]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            label = json.loads(line)
+            bad = label["is_statement"] != (label["kind"] in KINDS) or bool(label["job"]) != label["is_statement"]
+            if bad:
+                raise SystemExit(f"{path}: {label['id']} has an inconsistent label: {label}")
+            out[label["id"]] = {key: label.get(key) for key in LABEL_KEYS}
+    return out
+
+
+def merge(folder: Path) -> int:
+    """Join the units with the first labeller's labels (statements_multi.jsonl) and the second labeller's
+    (statements_multi_second.jsonl), checking that every unit has exactly one label of each it should have."""
+    units = [json.loads(line) for line in OUT.read_text(encoding="utf-8").splitlines()]
+    first: dict[str, dict] = {}
+    for source in SOURCES:
+        first |= _labels(folder / f"{source.name}.labels.jsonl")
+    second: dict[str, dict] = {}
+    for path in sorted(folder.glob("second_*.labels.jsonl")):
+        second |= _labels(path)
+    missing = [u["id"] for u in units if u["id"] not in first]
+    missing += [u["id"] for u in units if u["second"] and u["id"] not in second]
+    if missing or len(first) != len(units):
+        raise SystemExit(f"labels missing or extra: {missing[:10]}, {len(first)} labels for {len(units)} units")
+    labelled = DATA / "statements_multi.jsonl"
+    labelled.write_text(
+        "".join(json.dumps({**u, **first[u["id"]]}, ensure_ascii=False) + "\n" for u in units), encoding="utf-8"
+    )
+    again = DATA / "statements_multi_second.jsonl"
+    again.write_text(
+        "".join(
+            json.dumps({"id": u["id"], **second[u["id"]]}, ensure_ascii=False) + "\n" for u in units if u["second"]
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {labelled} and {again}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=Path, help="also write labelling batches with context into this folder")
     parser.add_argument("--check", type=Path, help="verify that a labelled file holds exactly these units")
+    parser.add_argument("--merge", type=Path, help="folder of <source>.labels.jsonl and second_*.labels.jsonl")
     args = parser.parse_args()
+    if args.merge:
+        return merge(args.merge)
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} not found (the source corpora live in ../shared)")
         return 0
@@ -141,11 +191,12 @@ def main() -> int:
     records = build()
     if args.check:
         labelled = [json.loads(line) for line in args.check.read_text(encoding="utf-8").splitlines()]
-        mismatched = [
-            r["id"] for r, l in zip(records, labelled) if public(r) != {k: l.get(k) for k in public(r)}
-        ] + (["(count)"] if len(records) != len(labelled) else [])
+        mismatched = [r["id"] for r, u in zip(records, labelled) if public(r) != {k: u.get(k) for k in public(r)}] + (
+            ["(count)"] if len(records) != len(labelled) else []
+        )
         print("ok: the labelled file holds the sampled units" if not mismatched else f"mismatch: {mismatched[:10]}")
         return 1 if mismatched else 0
+    OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("".join(json.dumps(public(r), ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     print(f"wrote {OUT} ({len(records)} units, sha1 {hashlib.sha1(OUT.read_bytes()).hexdigest()[:12]})")
     if args.batches:
@@ -153,11 +204,11 @@ def main() -> int:
         for source in SOURCES:
             batch = [r for r in records if r["source"] == source.name]
             path = args.batches / f"{source.name}.jsonl"
-            lines = [
-                json.dumps({**public(r), "context": r["_context"]}, ensure_ascii=False) for r in batch
-            ]
+            lines = [json.dumps({**public(r), "context": r["_context"]}, ensure_ascii=False) for r in batch]
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            second = [json.dumps({**public(r), "context": r["_context"]}, ensure_ascii=False) for r in batch if r["second"]]
+            second = [
+                json.dumps({**public(r), "context": r["_context"]}, ensure_ascii=False) for r in batch if r["second"]
+            ]
             (args.batches / f"{source.name}.second.jsonl").write_text("\n".join(second) + "\n", encoding="utf-8")
         print(f"wrote labelling batches to {args.batches}")
     return 0
