@@ -51,6 +51,8 @@ import numpy as np
 from _common import HN_POSTINGS, REPO, SHARED, cluster_as_the_product, write_results
 
 SE_DIR = SHARED / "startups-stackexchange-2009-2017"
+#: What finds statements (`--detector`); Config's default unless given.
+DETECTOR = "rules"
 CACHE_DIR = REPO / "benchmarks" / ".cache"
 OUT = REPO / "benchmarks" / "results" / "trends.json"
 
@@ -153,8 +155,12 @@ def main() -> int:
     parser.add_argument(
         "--cluster-seed", type=int, help="Leiden's seed instead of Config's default; the plants stay the same"
     )
+    parser.add_argument("--detector", choices=("rules", "learned"), help="what finds statements (default: Config's)")
     parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
     args = parser.parse_args()
+    global DETECTOR
+    if args.detector:
+        DETECTOR = args.detector
     if not HN_POSTINGS.is_file() or not list(SE_DIR.glob("*.jsonl.gz")):
         print(f"skipped: {HN_POSTINGS} or {SE_DIR} not found (benchmark data lives in ../shared)")
         return 0
@@ -180,7 +186,8 @@ def main() -> int:
         + (f" --themes {args.themes}" if args.themes != "tags" else "")
         + (f" --plants {args.plants}" if args.plants != 30 else "")
         + (f" --seed {args.seed}" if args.seed else "")
-        + (f" --cluster-seed {args.cluster_seed}" if args.cluster_seed is not None else ""),
+        + (f" --cluster-seed {args.cluster_seed}" if args.cluster_seed is not None else "")
+        + (f" --detector {args.detector}" if args.detector else ""),
         "era": {"name": args.era, **asdict(era)},
         "themes": args.themes,
         "design": design(),
@@ -193,7 +200,8 @@ def main() -> int:
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     eras = previous.get("eras", {}) if isinstance(previous, dict) else {}
     name = args.era if args.themes == "tags" else f"{args.era}, keyword themes"
-    eras[name + (f", cluster seed {args.cluster_seed}" if args.cluster_seed is not None else "")] = results
+    name += f", cluster seed {args.cluster_seed}" if args.cluster_seed is not None else ""
+    eras[name + (f", {args.detector} detector" if args.detector else "")] = results
     write_results(args.out, {"eras": dict(sorted(eras.items()))})
     return 0
 
@@ -263,8 +271,8 @@ def extractor_key(seed: int, era: Era, themes: str) -> str:
     """Hash of the extraction code and the inputs' settings: a changed extractor re-extracts."""
     import jtbd
 
-    names = ("extract.py", "normalise.py", "cues.py", "types.py")
-    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in names)
+    names = ("extract.py", "normalise.py", "cues.py", "types.py", "detect.py", "data/statement_detector.json")
+    code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in names) + DETECTOR.encode()
     settings: tuple[Any, ...] = (
         seed,
         era.first,
@@ -301,7 +309,7 @@ def extract_cached(
 def extract_docs(documents: list[Any]) -> list[dict[str, Any]]:
     from jtbd.extract import StatementExtractor
 
-    statements = StatementExtractor().extract(documents).statements
+    statements = StatementExtractor(detector=DETECTOR).extract(documents).statements
     by_doc: dict[str, list[Any]] = defaultdict(list)
     for statement in statements:
         by_doc[statement.doc_id].append(statement)

@@ -90,6 +90,9 @@ class Config:
 
     model: str = setting("minilm", "Embedding model: minilm, minilm-static (jtbd models build) or hashing.")
     unit: str = setting("statement", "What to cluster: statement (default), sentence or document.")
+    detector: str = setting(
+        "learned", "What finds job statements: learned (the statement model and the cue rules) or rules (rules alone)."
+    )
     min_cluster_size: int | None = setting(None, "Smallest cluster kept. Default grows with the corpus.")
     min_voices: int | None = setting(
         None, "Distinct authors a cluster needs (default: --min-cluster-size); 1 keeps one voice's jobs."

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from jtbd import store
+from jtbd.config import Config
 from jtbd.cues import BOILERPLATE_ANY, BOILERPLATE_POSTING, CUES, Cue, english_enough
+from jtbd.detect import StatementDetector, Unit, load_detector
+from jtbd.errors import ConfigError
 from jtbd.normalise import is_recruiting_talk, is_vague, normalise_job
 from jtbd.stages import Extractor, ProgressFn
 from jtbd.types import Document, Extraction, Statement, StatementKind
@@ -208,8 +211,10 @@ def _find_version() -> str:
     return hashlib.sha1(Path(__file__).read_bytes() + Path(cues.__file__).read_bytes()).hexdigest()[:16]
 
 
-def _document_key(doc: Document) -> str:
-    raw = f"{_find_version()}\x00{doc.kind}\x00{doc.parent_id is not None:d}\x00{doc.title or ''}\x00{doc.text}"
+def _document_key(doc: Document, detector: str = "rules") -> str:
+    """The candidates' cache key: the code that finds them, the detector's weights, and the document."""
+    head = f"{_find_version()}\x00{detector}\x00{doc.kind}\x00{doc.parent_id is not None:d}"
+    raw = f"{head}\x00{doc.title or ''}\x00{doc.text}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
@@ -221,22 +226,72 @@ def _decode_spans(doc: Document, spans: str) -> list[Candidate]:
     return [Candidate(doc, start, end, kind, cue, cue_end) for start, end, kind, cue, cue_end in json.loads(spans)]
 
 
-def find_all_candidates(documents: Sequence[Document], job_cache: JobCache | None = None) -> list[Candidate]:
-    """`find_candidates` of every document, in order; with a `job_cache`, only for documents never seen before."""
+def units_of(doc: Document) -> list[tuple[int, int, bool]]:
+    """(start, end, is_title) of every unit the detector judges: the title, then each sentence of at most MAX_CHARS
+    with a letter in it. A document that is not English enough has none."""
+    if not doc.text.strip() or not english_enough(doc.text):
+        return []
+    title_end = len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0
+    out = [(0, title_end, True)] if title_end else []
+    for start, end in split_sentences(doc):
+        if start >= title_end and end - start <= MAX_CHARS and any(c.isalpha() for c in doc.text[start:end]):
+            out.append((start, end, False))
+    return out
+
+
+def detect_candidates(documents: Sequence[Document], detector: StatementDetector) -> list[list[Candidate]]:
+    """Each document's candidates: those of the cue rules (`find_candidates`, with the cue's kind), and every other
+    unit `detector` takes for a job statement, with the kind it gives. Out of source, the two together found more
+    of the labelled statements than either alone at about the model's precision (docs/benchmarks.md,
+    "Extraction"). A model candidate keeps where a cue, if any, ends (the job's verb is looked for after it); a
+    title keeps the cue "title" (a question title with no verb of its own stands whole as its job)."""
+    by_rules = [list(find_candidates(doc)) for doc in documents]
+    spans = [units_of(doc) for doc in documents]
+    units = [
+        Unit(doc.text[start:end], is_title, doc.kind, doc.parent_id is not None)
+        for doc, doc_spans in zip(documents, spans)
+        for start, end, is_title in doc_spans
+    ]
+    taken = detector.detect(units)
+    kinds = iter(detector.kinds([u for u, keep in zip(units, taken) if keep]))
+    out: list[list[Candidate]] = []
+    row = 0
+    for doc, doc_spans, ruled in zip(documents, spans, by_rules):
+        found, seen = list(ruled), {(c.start, c.end) for c in ruled}
+        for start, end, is_title in doc_spans:
+            if taken[row]:
+                kind = next(kinds)
+                if (start, end) not in seen:
+                    cue = find_cue(doc.text[start:end], doc.kind, is_reply=doc.parent_id is not None)
+                    name = "title" if is_title else cue[0].name if cue else "model"
+                    found.append(Candidate(doc, start, end, kind, name, start + cue[1] if cue else start))
+            row += 1
+        out.append(sorted(found, key=lambda c: c.start))
+    return out
+
+
+def find_all_candidates(
+    documents: Sequence[Document], job_cache: JobCache | None = None, detector: StatementDetector | None = None
+) -> list[Candidate]:
+    """The candidates of every document, in order: by the cue rules (`find_candidates`), or with a `detector`, the
+    units it takes (`detect_candidates`). With a `job_cache`, only documents never seen before are looked at."""
+
+    def find(docs: Sequence[Document]) -> list[list[Candidate]]:
+        if detector is None:
+            return [list(find_candidates(doc)) for doc in docs]
+        return detect_candidates(docs, detector)
+
     if job_cache is None:
-        return [c for doc in documents for c in find_candidates(doc)]
-    keys = [_document_key(doc) for doc in documents]
+        return [c for found in find(documents) for c in found]
+    version = detector.version if detector else "rules"
+    keys = [_document_key(doc, version) for doc in documents]
     known = job_cache.candidates.get(keys)
-    new: dict[str, str] = {}
+    fresh = [i for i, key in enumerate(keys) if key not in known]
+    found_now = dict(zip(fresh, find([documents[i] for i in fresh])))
+    job_cache.candidates.put({keys[i]: _encode_spans(found) for i, found in found_now.items()})
     out: list[Candidate] = []
-    for doc, key in zip(documents, keys):
-        if key in known:
-            out.extend(_decode_spans(doc, known[key]))
-            continue
-        found = list(find_candidates(doc))
-        new[key] = _encode_spans(found)
-        out.extend(found)
-    job_cache.candidates.put(new)
+    for i, (doc, key) in enumerate(zip(documents, keys)):
+        out.extend(found_now[i] if i in found_now else _decode_spans(doc, known[key]))
     return out
 
 
@@ -253,14 +308,18 @@ def _cache_key(candidate: Candidate) -> str:
 
 
 class StatementExtractor:
-    """The extract stage: cue-bearing sentences and question titles, each written as a normalised job.
+    """The extract stage: the sentences and titles that state a job, each written as a normalised job.
 
-    With a `cache` (the home folder's cache.duckdb), only documents never seen before go through the cue rules, and
-    only sentences never parsed before through spaCy (`JobCache`).
+    `detector`: "learned" (the shipped statement model, `jtbd.detect`), "rules" (the cue rules alone), or a
+    `StatementDetector` of your own. With a `cache` (the home folder's cache.duckdb), only documents never seen before
+    are looked at, and only sentences never parsed before go through spaCy (`JobCache`).
     """
 
-    def __init__(self, cache: Path | None = None, *, batch_size: int = 256) -> None:
+    def __init__(
+        self, cache: Path | None = None, *, detector: str | StatementDetector = Config.detector, batch_size: int = 256
+    ) -> None:
         self.cache = cache
+        self.detector = detector
         self.batch_size = batch_size
 
     def extract(self, documents: Sequence[Document], *, progress: ProgressFn | None = None) -> Extraction:
@@ -269,7 +328,20 @@ class StatementExtractor:
             progress=progress,
             batch_size=self.batch_size,
             job_cache=JobCache(self.cache) if self.cache else None,
+            detector=resolve_detector(self.detector),
         )
+
+
+#: The detectors `Config.detector` names: the statement model, or the cue rules alone (None).
+DETECTORS = ("learned", "rules")
+
+
+def resolve_detector(detector: str | StatementDetector) -> StatementDetector | None:
+    if isinstance(detector, StatementDetector):
+        return detector
+    if detector not in DETECTORS:
+        raise ConfigError(f"detector must be one of {', '.join(DETECTORS)}. Got {detector!r}.")
+    return load_detector() if detector == "learned" else None
 
 
 class SentenceExtractor:
@@ -317,9 +389,11 @@ def extract_statements(
     progress: ProgressFn | None = None,
     batch_size: int = 256,
     job_cache: JobCache | None = None,
+    detector: StatementDetector | None = None,
 ) -> Extraction:
-    """Job statements of all documents, in document order, and how many sentences were candidates and parsed now."""
-    candidates = find_all_candidates(documents, job_cache)
+    """Job statements of all documents, in document order, and how many sentences were candidates and parsed now.
+    Candidates come from the cue rules, or with a `detector` from the statement model."""
+    candidates = find_all_candidates(documents, job_cache, detector)
     if job_cache is None:
         fresh = list(range(len(candidates)))
         all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size)

@@ -34,7 +34,7 @@ class ModelSpec:
     """One manifest entry."""
 
     key: str  # "minilm", "en_core_web_sm"
-    role: str  # "embedders" | "spacy"
+    role: str  # "embedders" | "spacy" | "detectors"
     name: str
     kind: str
     package: str  # pip requirement that ships it; "" for built-in models
@@ -58,7 +58,7 @@ def load_manifest(path: Path | None = None) -> dict[str, ModelSpec]:
     manifest = path or models_manifest_path()
     data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     specs = {}
-    for role in ("embedders", "spacy"):
+    for role in ("embedders", "spacy", "detectors"):
         for key, entry in data.get(role, {}).items():
             specs[key] = ModelSpec(key=key, role=role, **entry)
     return specs

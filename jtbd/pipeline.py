@@ -33,7 +33,7 @@ from jtbd.clustering import (
 from jtbd.config import Config, load_config
 from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
 from jtbd.errors import ConfigError
-from jtbd.extract import EXTRACTORS
+from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
 from jtbd.ingest import CorpusReader
 from jtbd.label import CentralJobLabeler, cluster_map
 from jtbd.models import get_spec
@@ -71,7 +71,11 @@ def make_extractor(config: Config) -> Extractor:
     """The extractor `config.unit` names, caching in the home folder."""
     if config.unit not in EXTRACTORS:
         raise ConfigError(f"unit must be one of {', '.join(EXTRACTORS)}. Got {config.unit!r}.")
-    return EXTRACTORS[config.unit](config.home_path / "cache.duckdb")
+    cache = config.home_path / "cache.duckdb"
+    if config.unit == "statement":
+        resolve_detector(config.detector)  # an unknown name or a broken weights file fails now, before any work
+        return StatementExtractor(cache, detector=config.detector)
+    return EXTRACTORS[config.unit](cache)
 
 
 #: How `Pipeline.from_config` builds each of jtbd's own stages from a Config. Stage classes that are chosen by

@@ -11,12 +11,22 @@ from typing import Literal
 
 DocKind = Literal["posting", "discussion"]
 StatementKind = Literal[
-    "need", "pain", "search", "workaround", "question", "offering", "role_work", "sentence", "document"
+    "need",
+    "pain",
+    "search",
+    "workaround",
+    "question",
+    "request",  # a feature or a change asked for: "please add X", "support for Y would be great"
+    "failure",  # a failure report: the job is what the person was trying to do when it broke
+    "offering",
+    "role_work",
+    "sentence",
+    "document",
 ]
 
 #: Statement kinds that say someone feels a need (the pain share of the score). A plain question is demand too, but
 #: not pain: in a Q&A forum nearly every statement is one, and the part would then tell no cluster from another.
-PAIN_KINDS = frozenset({"need", "pain", "search", "workaround"})
+PAIN_KINDS = frozenset({"need", "pain", "search", "workaround", "request", "failure"})
 #: Statement kinds that say someone already sells or staffs the job.
 SUPPLY_KINDS = frozenset({"offering", "role_work"})
 

@@ -23,9 +23,12 @@ from jtbd.types import Document, Statement
 
 
 def statements_of(documents: list[Document], unit: str = "statement", **options) -> list[Statement]:
-    """What the extractor that `unit` names finds, without a cache."""
+    """What the extractor that `unit` names finds, without a cache; for statements, by the cue rules alone (these
+    tests are the rules' and the job normalisation's; the statement model's are in test_detect.py)."""
     if options:
         return extract_statements(documents, **options).statements
+    if unit == "statement":
+        return StatementExtractor(None, detector="rules").extract(documents).statements
     return EXTRACTORS[unit](None).extract(documents).statements
 
 

@@ -209,8 +209,9 @@ def test_models_cli_list_shows_each_model_status(fresh_models):
     result = runner.invoke(app, ["models", "list"])
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.output.splitlines()}
-    assert set(lines) == {"minilm", "minilm-static", "hashing", "en_core_web_sm"}
+    assert set(lines) == {"minilm", "minilm-static", "hashing", "en_core_web_sm", "statements"}
     assert "installed, verified (sha256 53aa51172d14" in lines["minilm"]
+    assert "detectors" in lines["statements"] and "installed, verified" in lines["statements"]
     assert "not built: run jtbd models build minilm-static" in lines["minilm-static"]
     assert "built in" in lines["hashing"]
 
