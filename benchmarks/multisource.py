@@ -106,6 +106,24 @@ def leave_one_source_out(
     return out
 
 
+def keeps_verb_and_object(records: list[dict], found: dict[str, tuple[str, str]]) -> dict[str, float | None]:
+    """Per source, the share of statements found whose job keeps the labelled job's verb and one of its object
+    nouns (`extraction.keeps_verb_and_object`; strict: a paraphrase counts as lost)."""
+    from extraction import keeps_verb_and_object as keeps
+
+    from jtbd.extract import load_parser
+
+    nlp = load_parser()
+    out: dict[str, float | None] = {}
+    for source in sorted({r["source"] for r in records}):
+        hits = [r for r in records if r["source"] == source and r["is_statement"] and found.get(r["id"])]
+        kept = [keeps(found[r["id"]][1] or "", r["job"], nlp) for r in hits]
+        out[source] = round(sum(kept) / len(kept), 3) if kept else None
+    values = [v for v in out.values() if v is not None]
+    out["macro"] = round(sum(values) / len(values), 3) if values else None
+    return out
+
+
 def rules(train: list[dict], test: list[dict]) -> dict:
     return run_extractor(test, "rules")
 

@@ -31,6 +31,14 @@ from jtbd.types import Document, Extraction, Statement, StatementKind
 MIN_CHARS, MAX_CHARS = 12, 400
 #: "Why is X necessary?" asks for a reason, not for a way to get something done.
 WHY_QUESTION = re.compile(r"\W*why\b", re.IGNORECASE)
+#: A forum's label in front of a title ("Ask HN:", "Show HN -", "[SMT]", "IWTL"): its verb is not the job's.
+TITLE_LABEL = re.compile(r"\s*(?:(?:ask|show|tell|launch)\s+hn|\[[a-z]{2,6}\]|iwtl|smt)\b\s*[:\-–—]?\s*", re.IGNORECASE)
+
+
+def _after_label(doc: Document, start: int, cue_end: int) -> int:
+    """Where the job's verb may start: after the cue, and after a forum's label at the start of the unit."""
+    label = TITLE_LABEL.match(doc.text, start)
+    return max(cue_end, label.end()) if label else cue_end
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ def find_candidates(doc: Document) -> Iterator[Candidate]:
     if title_end and not WHY_QUESTION.match(doc.title or ""):
         found = find_cue(doc.title or "", doc.kind)
         kind: StatementKind = found[0].kind if found else "question"
-        yield Candidate(doc, 0, title_end, kind, found[0].name if found else "title", 0)
+        yield Candidate(doc, 0, title_end, kind, found[0].name if found else "title", _after_label(doc, 0, 0))
     for start, end in split_sentences(doc):
         if start < title_end or not (MIN_CHARS <= end - start <= MAX_CHARS):
             continue
@@ -264,7 +272,8 @@ def detect_candidates(documents: Sequence[Document], detector: StatementDetector
                 if (start, end) not in seen:
                     cue = find_cue(doc.text[start:end], doc.kind, is_reply=doc.parent_id is not None)
                     name = "title" if is_title else cue[0].name if cue else "model"
-                    found.append(Candidate(doc, start, end, kind, name, start + cue[1] if cue else start))
+                    cue_end = _after_label(doc, start, start + cue[1] if cue else start)
+                    found.append(Candidate(doc, start, end, kind, name, cue_end))
             row += 1
         out.append(sorted(found, key=lambda c: c.start))
     return out

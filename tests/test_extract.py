@@ -85,6 +85,19 @@ def test_extract_title_with_a_cue_takes_the_cue_kind():
     assert [(s.kind, s.cue) for s in statements] == [("search", "how do i")]
 
 
+@pytest.mark.parametrize(
+    "title, job",
+    [
+        ("Ask HN: Best way to learn Rust in 2019?", "learn rust"),
+        ("[SMT] An app that reminds me to water plants", "remind me to water plants"),
+        ("Show HN: A tool to reconcile invoices across clients", "reconcile invoices"),
+    ],
+)
+def test_extract_a_forums_label_is_not_the_titles_verb(title, job):
+    statements = statements_of([_doc(title, title=title)])
+    assert statements[0].job.startswith(job)
+
+
 def test_extract_cues_depend_on_the_document_kind():
     text = "We are looking for a developer to build our billing API."
     assert _one(text, "posting").kind == "role_work"  # hiring, in a job posting
