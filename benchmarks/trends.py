@@ -52,7 +52,9 @@ from _common import HN_POSTINGS, REPO, SHARED, cluster_as_the_product, write_res
 
 SE_DIR = SHARED / "startups-stackexchange-2009-2017"
 #: What finds statements (`--detector`); Config's default unless given.
-DETECTOR = "rules"
+DETECTOR = "learned"
+#: Theme methods scored beside the jobs (`--themes-variants`): "method:parameter" (distance or resolution).
+THEME_VARIANTS: tuple[str, ...] = ("config",)
 CACHE_DIR = REPO / "benchmarks" / ".cache"
 OUT = REPO / "benchmarks" / "results" / "trends.json"
 
@@ -156,11 +158,18 @@ def main() -> int:
         "--cluster-seed", type=int, help="Leiden's seed instead of Config's default; the plants stay the same"
     )
     parser.add_argument("--detector", choices=("rules", "learned"), help="what finds statements (default: Config's)")
+    parser.add_argument(
+        "--themes-variants",
+        default="",
+        help="theme methods to score beside the jobs, e.g. agglomerative:0.5,leiden:0.5 (default: Config's only)",
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
     args = parser.parse_args()
-    global DETECTOR
+    global DETECTOR, THEME_VARIANTS
     if args.detector:
         DETECTOR = args.detector
+    if args.themes_variants:
+        THEME_VARIANTS = tuple(args.themes_variants.split(","))
     if not HN_POSTINGS.is_file() or not list(SE_DIR.glob("*.jsonl.gz")):
         print(f"skipped: {HN_POSTINGS} or {SE_DIR} not found (benchmark data lives in ../shared)")
         return 0
@@ -187,7 +196,8 @@ def main() -> int:
         + (f" --plants {args.plants}" if args.plants != 30 else "")
         + (f" --seed {args.seed}" if args.seed else "")
         + (f" --cluster-seed {args.cluster_seed}" if args.cluster_seed is not None else "")
-        + (f" --detector {args.detector}" if args.detector else ""),
+        + (f" --detector {args.detector}" if args.detector else "")
+        + (f" --themes-variants {args.themes_variants}" if args.themes_variants else ""),
         "era": {"name": args.era, **asdict(era)},
         "themes": args.themes,
         "design": design(),
@@ -494,7 +504,25 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
     for n, role in enumerate(ROLES):
         oracle[role_rows[role]] = labels.max() + 1 + n
     result["oracle_clusters"] = evaluate(statements, vectors, oracle, role_rows)
+    for variant in THEME_VARIANTS:
+        theme_labels, n_themes = themes_of(vectors, labels, variant)
+        result[f"themes {variant}"] = evaluate(statements, vectors, theme_labels, role_rows)
+        result[f"themes {variant}"]["n_themes"] = n_themes
     return result
+
+
+def themes_of(vectors: np.ndarray, labels: np.ndarray, variant: str) -> tuple[np.ndarray, int]:
+    """Each statement's theme by the theme stage (`jtbd.themes.ThemeClusterer`): Config's, or "method:parameter"."""
+    from jtbd.config import Config
+    from jtbd.themes import ThemeClusterer
+
+    if variant == "config":
+        themes = ThemeClusterer.from_config(Config())
+    else:
+        method, value = variant.split(":")
+        themes = ThemeClusterer(method, distance=float(value), resolution=float(value))
+    themes.fit(vectors, labels)
+    return themes.labels_, len(themes.theme_of_job_) and int(themes.theme_of_job_.max()) + 1
 
 
 def random_moment(rng: np.random.Generator, month: str) -> datetime:
@@ -808,6 +836,12 @@ SETTINGS = {"jtbd_clusters": "jtbd's clusters (end to end)", "oracle_clusters": 
 
 def summarise(plants: list[dict[str, Any]]) -> dict[str, Any]:
     summary = {setting: summarise_setting([p[setting] for p in plants]) for setting in SETTINGS}
+    for variant in THEME_VARIANTS:
+        runs = [p[f"themes {variant}"] for p in plants]
+        summary[f"themes {variant}"] = {
+            **summarise_setting(runs),
+            "median_themes": median([run["n_themes"] for run in runs]),
+        }
     summary["growing_by_tag"] = growing_by_tag(plants)
     return summary
 
@@ -990,6 +1024,16 @@ def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
     print("\nwhat the growing plant's jtbd cluster holds (median shares: " + "/".join(SOURCES) + ")")
     for outcome, shares in summary["jtbd_clusters"]["growing_cluster_composition_by_outcome"].items():
         print(f"  {outcome:<7}" + " / ".join(fmt(shares[source]) for source in SOURCES))
+    print("\nthemes (the plant's theme: the one holding most of its statements), share of plants:")
+    for variant in THEME_VARIANTS:
+        t = summary[f"themes {variant}"]
+        j, growing = t["jtbd"], t["plant_clusters"]["growing"]
+        print(
+            f"  {variant:<22} growing in top 3 {pct(j['growing_top3_by_low'])}, called rising "
+            f"{pct(j['growing_called_rising'])}; flat called rising {pct(j['flat_called_rising'])}; fading called "
+            f"declining {pct(j['fading_called_declining'])}; median {t['median_themes']} themes, growing theme recall "
+            f"{fmt(growing['median_recall'])} purity {fmt(growing['median_purity'])}"
+        )
     for setting, title in SETTINGS.items():
         print(f"\nplant clusters, {title} (median over plants):")
         print(f"{'role':<10}{'recall':>8}{'purity':>8}{'noise':>8}{'clusters':>10}{'rate/yr':>9}{'rank(low)':>11}")

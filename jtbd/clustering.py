@@ -261,6 +261,23 @@ def dissolve_incoherent(vectors: np.ndarray, labels: np.ndarray, *, min_ratio: f
     return renumber_by_size(np.where(np.isin(labels, incoherent), -1, labels))
 
 
+def specificity(vectors: np.ndarray, labels: np.ndarray) -> dict[int, float]:
+    """How far each cluster's centre lies from the centre of all clusters (each cluster counted once, so a large
+    one does not pull the centre to itself), over the farthest one's distance: 1 for the most distinctive cluster,
+    near 0 for one at the centre. Lines any company or anyone could write ("build great products", "collaborate with
+    engineering teams") sit near the centre of everything said; a job that names its customers, domain or object
+    sits far from it. Clusters about equally far apart all get about 1."""
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    if n_clusters == 0:
+        return {}
+    centres = centroids(vectors, labels, n_clusters)
+    whole = unit_rows(centres.mean(axis=0, keepdims=True))[0]
+    distance = np.clip(1.0 - centres @ whole, 0.0, None)
+    farthest = float(distance.max())
+    scaled = distance / farthest if farthest > 0 else np.ones(n_clusters)
+    return {c: round(float(scaled[c]), 4) for c in range(n_clusters)}
+
+
 def dissolve_few_voices(labels: np.ndarray, voices: Sequence[str], *, min_voices: int) -> tuple[np.ndarray, int]:
     """Turn into noise every cluster said by fewer than `min_voices` distinct voices (`Statement.voice`), then
     renumber by size; also return how many clusters went.

@@ -22,7 +22,7 @@ PERIODS = ("week", "month", "quarter")
 #: "auto": month, or week for a corpus spanning under six months (`rank.choose_period`).
 PERIOD_CHOICES = (*PERIODS, "auto")
 #: The parts of the opportunity score and their default weights (`rank.GrowthRanker`).
-DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+DEFAULT_WEIGHTS = {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3, "specificity": 0.5}
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -109,6 +109,8 @@ class Config:
         0.75, "Clusters less cohesive than this share of the median cluster's become noise; 0 keeps all."
     )
     merge_similarity: float = setting(0.9, "Clusters whose centroids are this cosine-similar merge; 1 merges none.")
+    theme_method: str = setting("agglomerative", "How jobs are grouped into themes: agglomerative or leiden.")
+    theme_distance: float = setting(0.4, "Jobs whose centres are within this cosine distance share a theme.")
     period: str = setting(
         "auto",
         "Growth period: week, month or quarter. Default auto: month, or week when the corpus spans under 6 months.",
@@ -127,7 +129,7 @@ class Config:
     n_keywords: int = setting(8, "Keyphrases shown per job.")
     weights: dict[str, float] | None = setting(
         None,
-        "Score weights, e.g. growth=1,reach=0.5,pain=0.5,supply=0.3 (names left out keep theirs).",
+        "Score weights, e.g. growth=1,reach=0.5,pain=0.5,supply=0.3,specificity=0.5 (names left out keep theirs).",
         cli=str,
         parse=parse_weights,
     )

@@ -29,9 +29,10 @@ from jtbd.clustering import (
     cluster_stability,
     cluster_statements,
     refit_copy,
+    specificity,
 )
 from jtbd.config import Config, load_config
-from jtbd.embed import EmbeddingCache, embed_texts, make_embedder
+from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
 from jtbd.errors import ConfigError
 from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
 from jtbd.ingest import CorpusReader
@@ -46,11 +47,23 @@ from jtbd.report import (
     output_files,
     write_run_folder,
 )
-from jtbd.stages import Clusterer, Embedder, Extractor, Labeler, Progress, Ranker, Reader, Reporter, SilentProgress
-from jtbd.types import Document, RankedCluster, Statement
+from jtbd.stages import (
+    Clusterer,
+    Embedder,
+    Extractor,
+    Labeler,
+    Progress,
+    Ranker,
+    Reader,
+    Reporter,
+    SilentProgress,
+    Themer,
+)
+from jtbd.themes import ThemeClusterer, theme_members
+from jtbd.types import Document, Extraction, IngestReport, RankedCluster, Statement
 
 #: The stages a Pipeline holds, in the order they run.
-STAGES = ("reader", "extractor", "embedder", "clusterer", "labeler", "ranker", "reporters")
+STAGES = ("reader", "extractor", "embedder", "clusterer", "themer", "labeler", "ranker", "reporters")
 #: Packages whose versions run.json records.
 PACKAGES = (
     "jtbd",
@@ -85,6 +98,7 @@ BUILDERS: dict[str, Callable[[Config], Any]] = {
     "extractor": make_extractor,
     "embedder": lambda config: make_embedder(config.model, batch_size=config.batch_size),
     "clusterer": JobClusterer.from_config,
+    "themer": ThemeClusterer.from_config,
     "labeler": CentralJobLabeler.from_config,
     "ranker": GrowthRanker.from_config,
     "reporters": lambda config: default_reporters(),
@@ -121,6 +135,7 @@ class Pipeline:
     extractor: Extractor
     embedder: Embedder
     clusterer: Clusterer
+    themer: Themer
     labeler: Labeler
     ranker: Ranker
     reporters: Sequence[Reporter]
@@ -147,26 +162,11 @@ class Pipeline:
         check_out_dir(out_dir, output_files(self.reporters))  # before the slow stages
         clock = _Clock(progress or SilentProgress())
         started = datetime.now(UTC)
-        with clock.stage("ingest") as say:
-            ingested = self.reader.read(corpus)
-            documents = _within(ingested.documents, self.config)
-            say(f"{len(documents):,} documents from {ingested.n_files:,} files")
-        for message in ingested.warnings:
-            clock.progress.warn(message)
+        ingested, documents = self._ingest(corpus, clock)
         config, notes = self._fit_ranker(documents)
-        with clock.stage("extract") as say:
-            extraction = self.extractor.extract(documents, progress=clock.bar("extract"))
-            statements = extraction.statements
-            parsed = f", {extraction.n_parsed:,} of {extraction.n_candidates:,} sentences parsed now"
-            say(
-                f"{len(statements):,} {config.unit}s ({len(statements) / max(len(documents), 1):.2f}/doc)"
-                + (parsed if config.unit == "statement" else "")
-            )
-        with clock.stage("embed") as say:
-            texts = [s.embedding_text for s in statements]
-            cache = EmbeddingCache(config.home_path / "cache.duckdb")
-            embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
-            say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
+        extraction = self._extract(documents, clock)
+        statements = extraction.statements
+        embedded = self._embed([s.embedding_text for s in statements], clock)
         with clock.stage("cluster") as say:
             clustering, stability = self._cluster(embedded.vectors, [s.voice for s in statements])
             say(_cluster_summary(clustering))
@@ -175,14 +175,25 @@ class Pipeline:
             clock.progress.warn(notes[-1])
         if undated := sum(1 for s in statements if s.created_at is None):
             notes.append(f"{undated:,} statements have no date: they are clustered but left out of growth.")
-        labels = clustering.labels
+        labels, vectors = clustering.labels, embedded.vectors
+        with clock.stage("themes") as say:
+            themes = self.themer.fit(vectors, labels)
+            theme_labels, theme_of_job = themes.labels_, themes.theme_of_job_
+            n_themes = int(theme_of_job.max()) + 1 if len(theme_of_job) else 0
+            say(f"{n_themes} themes over {clustering.n_clusters} jobs")
         with clock.stage("label") as say:
             recent = self.ranker.in_window(statements)
-            cluster_labels = self.labeler.label(statements, embedded.vectors, labels, recent=recent)
-            say(f"{len(cluster_labels)} labels")
+            cluster_labels = self.labeler.label(statements, vectors, labels, recent=recent)
+            theme_names = self.labeler.label(statements, vectors, theme_labels, recent=recent)
+            say(f"{len(cluster_labels)} jobs and {len(theme_names)} themes named")
         with clock.stage("rank") as say:
-            ranked = self.ranker.rank(statements, labels, cluster_labels)
-            say(f"{sum(c.growth.trend in ('rising', 'emerging') for c in ranked)} rising or emerging of {len(ranked)}")
+            ranked = self.ranker.rank(statements, labels, cluster_labels, specificity=specificity(vectors, labels))
+            ranked_themes = self.ranker.rank(
+                statements, theme_labels, theme_names, specificity=specificity(vectors, theme_labels)
+            )
+            rising = sum(c.growth.trend in ("rising", "emerging") for c in ranked)
+            rising_themes = sum(c.growth.trend in ("rising", "emerging") for c in ranked_themes)
+            say(f"{rising} rising or emerging of {len(ranked)} jobs, {rising_themes} of {len(ranked_themes)} themes")
         counts = {
             "files": ingested.n_files,
             "documents": len(documents),
@@ -195,6 +206,7 @@ class Pipeline:
             "texts_embedded_new": embedded.n_new,
             "texts_distinct": embedded.n_unique,
             "clusters": clustering.n_clusters,
+            "themes": n_themes,
             "noise_share": round(clustering.noise_share, 4),
             "noise_share_before_assignment": round(clustering.clusterer_noise_share, 4),
             "min_cluster_size": clustering.min_cluster_size,
@@ -219,14 +231,19 @@ class Pipeline:
             stages=self.custom or None,
         )
         with clock.stage("report") as say:
-            positions = cluster_map(embedded.vectors, labels)
+            positions = cluster_map(vectors, labels)
             jobs = [
-                ClusterRecord.from_ranked(
-                    c, statements, positions.get(c.id), stability.get(c.id) if stability else None
+                replace(
+                    ClusterRecord.from_ranked(
+                        c, statements, positions.get(c.id), stability.get(c.id) if stability else None
+                    ),
+                    theme=int(theme_of_job[c.id]),
                 )
                 for c in ranked
             ]
-            results = Results(record, jobs)
+            members = theme_members(theme_of_job)
+            themed = [replace(ClusterRecord.from_ranked(t, statements), jobs=members[t.id]) for t in ranked_themes]
+            results = Results(record, jobs, themed)
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
             say(str(out_dir))
         history.record_run(config.home_path / "cache.duckdb", record.to_json())
@@ -242,6 +259,33 @@ class Pipeline:
             timings=clock.timings,
             warnings=list(ingested.warnings),
         )
+
+    def _ingest(self, corpus: Path, clock: _Clock) -> tuple[IngestReport, list[Document]]:
+        with clock.stage("ingest") as say:
+            ingested = self.reader.read(corpus)
+            documents = _within(ingested.documents, self.config)
+            say(f"{len(documents):,} documents from {ingested.n_files:,} files")
+        for message in ingested.warnings:
+            clock.progress.warn(message)
+        return ingested, documents
+
+    def _extract(self, documents: Sequence[Document], clock: _Clock) -> Extraction:
+        with clock.stage("extract") as say:
+            extraction = self.extractor.extract(documents, progress=clock.bar("extract"))
+            statements = extraction.statements
+            parsed = f", {extraction.n_parsed:,} of {extraction.n_candidates:,} sentences parsed now"
+            say(
+                f"{len(statements):,} {self.config.unit}s ({len(statements) / max(len(documents), 1):.2f}/doc)"
+                + (parsed if self.config.unit == "statement" else "")
+            )
+        return extraction
+
+    def _embed(self, texts: list[str], clock: _Clock) -> EmbedResult:
+        with clock.stage("embed") as say:
+            cache = EmbeddingCache(self.config.home_path / "cache.duckdb")
+            embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
+            say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
+        return embedded
 
     def _fit_ranker(self, documents: Sequence[Document]) -> tuple[Config, list[str]]:
         """Fit the ranker to the corpus's dates; the config as run.json records it (the period and window growth is

@@ -34,6 +34,8 @@ from jtbd.types import PAIN_KINDS, SUPPLY_KINDS, ClusterLabel, Growth, PeriodCou
 #: extreme (one company's pitch reposted monthly ranked high on pain alone). Each share is shrunk toward the
 #: corpus-wide share as if this many more authors had spoken at it.
 PRIOR_AUTHORS = 10
+#: Score parts added after output folders were first written: an older folder's jobs get 0 for them when re-scored.
+LATER_PARTS = frozenset({"specificity"})
 
 
 class GrowthRanker:
@@ -66,10 +68,21 @@ class GrowthRanker:
         return in_growth_window(statements, self.period_, self.window_)
 
     def rank(
-        self, statements: Sequence[Statement], labels: np.ndarray, cluster_labels: dict[int, ClusterLabel]
+        self,
+        statements: Sequence[Statement],
+        labels: np.ndarray,
+        cluster_labels: dict[int, ClusterLabel],
+        *,
+        specificity: dict[int, float] | None = None,
     ) -> list[RankedCluster]:
         return rank_clusters(
-            statements, labels, cluster_labels, period=self.period_, window=self.window_, weights=self.weights
+            statements,
+            labels,
+            cluster_labels,
+            period=self.period_,
+            window=self.window_,
+            weights=self.weights,
+            specificity=specificity,
         )
 
     def rescore(self, clusters: Sequence[ClusterRecord]) -> list[ClusterRecord]:
@@ -77,13 +90,17 @@ class GrowthRanker:
         order: exactly the ranking a fresh run with those weights gives."""
         weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
         for c in clusters:
-            if set(c.score_parts) != set(DEFAULT_WEIGHTS):
+            if (set(DEFAULT_WEIGHTS) - LATER_PARTS) - set(c.score_parts) or set(c.score_parts) - set(DEFAULT_WEIGHTS):
                 raise JtbdError(
                     f"Cluster {c.id} in clusters.json has no score parts {sorted(DEFAULT_WEIGHTS)}. "
                     "Run `jtbd cluster` again to rewrite it."
                 )
         scored = sorted(
-            (replace(c, score=weighted_score(c.score_parts, weights)) for c in clusters),
+            (
+                replace(c, score_parts=parts, score=weighted_score(parts, weights))
+                for c in clusters
+                for parts in [{**dict.fromkeys(LATER_PARTS, 0.0), **c.score_parts}]
+            ),
             key=lambda c: score_order(c.score, c.size, c.id),
         )
         return [replace(c, rank=i) for i, c in enumerate(scored, start=1)]
@@ -148,8 +165,12 @@ def rank_clusters(
     period: str = "month",
     window: int = 24,
     weights: dict[str, float] | None = None,
+    specificity: dict[int, float] | None = None,
 ) -> list[RankedCluster]:
     """Score and order clusters; the first is the best opportunity. Noise (-1) is never ranked.
+
+    `specificity` (cluster id -> 0..1, `clustering.specificity`) is a part of the score: a job any company or
+    anyone could state ranks below one that names its customers, domain or object.
 
     Growth counts statements per period (at most MAX_PER_AUTHOR per author) against everything said in that period,
     counted the same way, over all documents and, when the corpus mixes kinds, separately among discussions (demand)
@@ -188,6 +209,7 @@ def rank_clusters(
         for row in rows:
             kinds[statements[row].kind] += 1
         parts = _score_parts(growth, n_authors, max_authors, _voice_shares(statements, rows), baseline)
+        parts["specificity"] = round((specificity or {}).get(cluster_id, 0.0), 4)
         ranked.append(
             RankedCluster(
                 id=cluster_id,
@@ -263,7 +285,7 @@ def _fit_series(
     q_values = dict(zip(tested, benjamini_hochberg(p_values)))
     out: dict[int, dict[str, Growth]] = {cluster_id: {} for cluster_id in members}
     for (cluster_id, name), (_, counts, totals) in raw.items():
-        growth = _growth(tested[cluster_id, name], q_values[cluster_id, name], counts, totals, per_year)
+        growth = growth_from_fit(tested[cluster_id, name], q_values[cluster_id, name], counts, totals, per_year)
         out[cluster_id][name] = replace(growth, among=name)
     return out, period_counts
 
@@ -289,7 +311,9 @@ def _n_authors(statements: Sequence[Statement], rows: Sequence[int]) -> int:
     return len({statements[r].voice for r in rows})
 
 
-def _growth(fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.ndarray, per_year: float) -> Growth:
+def growth_from_fit(
+    fit: Trend | None, q: float | None, counts: np.ndarray, totals: np.ndarray, per_year: float
+) -> Growth:
     n_periods = int((totals > 0).sum())
     if fit is None or q is None:
         return Growth(None, None, None, None, n_periods, "unknown", momentum=momentum(counts, totals, per_year))

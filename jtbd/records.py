@@ -128,10 +128,18 @@ class ClusterRecord:
     kinds: dict[str, int] = field(default_factory=dict)
     top_jobs: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    theme: int | None = None  # a job's theme id
+    jobs: list[int] = field(default_factory=list)  # a theme's job ids
 
     @property
     def unstable(self) -> bool:
         return self.stability is not None and self.stability < UNSTABLE_BELOW
+
+    @property
+    def side(self) -> str:
+        """ "role_work" when most of its statements say what a company pays staff to do, else "customer": what
+        customers need, struggle with, look for or buy. The two are ranked apart."""
+        return "role_work" if 2 * self.kinds.get("role_work", 0) >= max(self.size, 1) else "customer"
 
     @classmethod
     def from_ranked(
@@ -178,6 +186,7 @@ class ClusterRecord:
 
     def to_json(self, *, counted: bool = True) -> dict[str, Any]:
         """The clusters.json entry; `counted=False` writes a series as folders from before `counted` had it."""
+        place = {"jobs": self.jobs} if self.jobs else {"theme": self.theme, "side": self.side}
         return {
             "id": self.id,
             "rank": self.rank,
@@ -197,6 +206,7 @@ class ClusterRecord:
             "top_jobs": self.top_jobs,
             "series": [period_to_json(p, counted=counted) for p in self.series],
             "quotes": [q.to_json() for q in self.quotes],
+            **place,
         }
 
     @classmethod
@@ -220,13 +230,15 @@ class ClusterRecord:
             kinds={str(k): int(v) for k, v in (data.get("kinds") or {}).items()},
             top_jobs=[str(j) for j in data.get("top_jobs") or []],
             quotes=[Quote.from_json(q) for q in data.get("quotes") or []],
+            theme=data.get("theme"),
+            jobs=[int(j) for j in data.get("jobs") or []],
         )
 
 
 #: run.json's counts, in the order they are written.
 COUNT_NAMES = (
     "files documents documents_read skipped_records replaced_bytes undated_documents statements sentences_parsed_new "
-    "texts_embedded_new texts_distinct clusters noise_share noise_share_before_assignment min_cluster_size "
+    "texts_embedded_new texts_distinct clusters themes noise_share noise_share_before_assignment min_cluster_size "
     "few_voice_clusters_dissolved stability_mean_ari"
 ).split()
 
@@ -302,13 +314,18 @@ class Results:
 
     run: RunRecord
     clusters: list[ClusterRecord]
+    themes: list[ClusterRecord] = field(default_factory=list)  # in rank order; each holds whole jobs
     #: What a period's growth count is: "statements" (at most `periods.MAX_PER_AUTHOR` per author), or "voices"
     #: (distinct authors) in folders written before jtbd counted statements; their files keep that form.
     counting: str = "statements"
 
     def to_json(self) -> dict[str, Any]:
         counted = self.counting == "statements"
-        return {"run": self.run.to_json(), "clusters": [c.to_json(counted=counted) for c in self.clusters]}
+        return {
+            "run": self.run.to_json(),
+            "themes": [t.to_json(counted=counted) for t in self.themes],
+            "clusters": [c.to_json(counted=counted) for c in self.clusters],
+        }
 
     @classmethod
     def from_json(cls, data: Any, *, where: str = "clusters.json") -> Results:
@@ -316,6 +333,7 @@ class Results:
             raise JtbdError(f"'{where}' has no 'run' and 'clusters'. Run `jtbd cluster` again to rewrite it.")
         try:
             clusters = [ClusterRecord.from_json(c) for c in data["clusters"]]
+            themes = [ClusterRecord.from_json(t) for t in data.get("themes") or []]
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise JtbdError(
                 f"'{where}': a cluster cannot be read ({type(error).__name__}: {error}). Run `jtbd cluster` again to "
@@ -324,7 +342,7 @@ class Results:
         run = data["run"] if isinstance(data["run"], dict) else {}
         series = [p for c in data["clusters"][:1] for p in c.get("series") or []]
         counting = "voices" if series and "counted" not in series[0] else "statements"
-        return cls(RunRecord.from_json(run, where=where), clusters, counting)
+        return cls(RunRecord.from_json(run, where=where), clusters, themes, counting)
 
     def find(self, cluster_id: int) -> ClusterRecord:
         """The cluster with this id, or an error that lists the ids there are."""

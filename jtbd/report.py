@@ -13,7 +13,7 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,26 +48,44 @@ class CsvReport:
     files = ("clusters.csv",)
     columns = (
         "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value growth_among "
-        "score top_quote top_quote_url"
+        "score top_quote top_quote_url theme side"
     ).split()
 
     def render(self, results: Results) -> dict[str, str]:
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow(self.columns)
-        for c in results.clusters:
-            quote = c.quotes[0] if c.quotes else None
-            g = c.growth
-            head = [c.rank, c.id, c.label, "; ".join(c.keywords), c.size, c.n_authors, c.n_docs]
-            growth = [g.trend, g.rate, g.low, g.high, g.q_value, g.among or "all"]
-            tail = [quote.text if quote else "", (quote.url if quote else None) or ""]
-            writer.writerow([*head, *growth, c.score, *tail])
-        return {"clusters.csv": buffer.getvalue()}
+        return {"clusters.csv": csv_text(self.columns, [[*_row(c), c.theme, c.side] for c in results.clusters])}
+
+
+class ThemesCsvReport:
+    """themes.csv: one row per theme, with the ids of its jobs."""
+
+    files = ("themes.csv",)
+    columns = CsvReport.columns[:-2] + ["jobs"]
+
+    def render(self, results: Results) -> dict[str, str]:
+        rows = [[*_row(t), "; ".join(map(str, t.jobs))] for t in results.themes]
+        return {"themes.csv": csv_text(self.columns, rows)}
+
+
+def _row(c: ClusterRecord) -> list[Any]:
+    quote = c.quotes[0] if c.quotes else None
+    g = c.growth
+    head = [c.rank, c.id, c.label, "; ".join(c.keywords), c.size, c.n_authors, c.n_docs]
+    growth = [g.trend, g.rate, g.low, g.high, g.q_value, g.among or "all"]
+    return [*head, *growth, c.score, quote.text if quote else "", (quote.url if quote else None) or ""]
+
+
+def csv_text(columns: list[str], rows: list[list[Any]]) -> str:
+    """A CSV file's text: the header, then the rows."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def default_reporters() -> list[Reporter]:
     """Every file of the output folder but assignments.csv: JSON, CSV, Markdown, HTML."""
-    return [JsonReport(), CsvReport(), MarkdownReport(), HtmlReport()]
+    return [JsonReport(), CsvReport(), ThemesCsvReport(), MarkdownReport(), HtmlReport()]
 
 
 def output_files(reporters: Sequence[Reporter]) -> frozenset[str]:
@@ -113,24 +131,39 @@ def write_run_folder(
     The reports are rendered from the results as clusters.json holds them (written, then read back), so `jtbd
     report` reproduces them byte for byte.
     """
+    as_written = Results.from_json(json.loads(json_text(results.to_json())))
+    rendered = render_all(as_written, reporters)
+
+    def fill(staging: Path) -> None:
+        write_texts(staging, rendered)
+        _write_assignments(staging / ASSIGNMENTS, statements, labels)
+
+    out_dir = write_folder(out_dir, output_files(reporters), fill)
+    first = "report.md" if "report.md" in rendered else next(iter(rendered), ASSIGNMENTS)
+    return out_dir / first
+
+
+def write_folder(out_dir: Path, files: frozenset[str], fill: Callable[[Path], None]) -> Path:
+    """Build an output folder whole in a hidden folder beside `out_dir` (`fill` writes into it), then swap it in:
+    a reader never sees half of one, and a failed run leaves the previous one as it was."""
     out_dir = out_dir.resolve()
-    check_out_dir(out_dir, output_files(reporters))  # again: files may have appeared in it during the run
+    check_out_dir(out_dir, files)  # again: files may have appeared in it during the run
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        as_written = Results.from_json(json.loads(json_text(results.to_json())))
-        rendered = render_all(as_written, reporters)
-        for name, text in rendered.items():
-            (staging / name).write_text(text, encoding="utf-8", newline="")  # csv's own \r\n line ends stay
-        _write_assignments(staging / ASSIGNMENTS, statements, labels)
+        fill(staging)
         replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    first = "report.md" if "report.md" in rendered else next(iter(rendered), ASSIGNMENTS)
-    return out_dir / first
+    return out_dir
+
+
+def write_texts(folder: Path, rendered: dict[str, str]) -> None:
+    for name, text in rendered.items():
+        (folder / name).write_text(text, encoding="utf-8", newline="")  # csv's own \r\n line ends stay
 
 
 def rewrite_files(run_dir: Path, rendered: dict[str, str]) -> list[Path]:

@@ -26,6 +26,7 @@ from jtbd.report_svg import (
 from jtbd.report_text import (
     NOT_CALLED,
     among_text,
+    broad_themes,
     interval_text,
     not_called,
     notes,
@@ -109,12 +110,27 @@ def render_html(results: Results) -> str:
     if not clusters:
         parts.append('<div class="card"><p>No clusters were found.</p></div>')
     else:
+        customers = [c for c in clusters if c.side == "customer"]
+        staff = [c for c in clusters if c.side == "role_work"]
+        if broad := broad_themes(results.themes):
+            alone = len(results.themes) - len(broad)
+            parts += [
+                '<h2 id="themes">Themes</h2>\n<div class="card">',
+                '<p class="caption">Topics that span several jobs, each job in one theme: a theme grows when its '
+                "jobs together do, even where no job alone has the voices to show it. Ranked as jobs are"
+                + (f"; the {alone} jobs that are a theme of their own are not repeated here." if alone else ".")
+                + "</p>",
+                f'<div class="scroll">{_themes_table(broad, {c.id: c for c in clusters})}</div>',
+                "</div>",
+            ]
         parts += [
             '<h2 id="ranking">Ranking</h2>\n<div class="card">',
             f'<p class="caption">{_how_to_read(weights, interval_span(clusters))}'
             + (f" {esc(NOT_CALLED)}" if any(not_called(c.growth) for c in clusters) else "")
-            + "</p>",
-            f'<div class="scroll">{_table(clusters)}</div>',
+            + " Customer jobs (what people need, struggle with, look for or buy) and role work (what companies pay "
+            "staff to do) are ranked apart.</p>",
+            f'<h3>Customer jobs</h3><div class="scroll">{_table(customers)}</div>' if customers else "",
+            f'<h3 id="role-work">Role work</h3><div class="scroll">{_table(staff)}</div>' if staff else "",
             "</div>",
             '<h2 id="map">Map of jobs</h2>\n<div class="card map">',
             map_svg(clusters),
@@ -150,9 +166,33 @@ def _span(clusters: Sequence[ClusterRecord]) -> str:
     return f" ({esc(periods[0])} to {esc(periods[-1])})" if periods else ""
 
 
+def _themes_table(themes: Sequence[ClusterRecord], jobs: dict[int, ClusterRecord]) -> str:
+    head = (
+        '<table class="rank themes">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Theme</th>'
+        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
+        'the interval">Growth / year (95% CI)</th><th>Jobs</th><th class="n" data-num>Authors</th>'
+        '<th class="n" data-num>Score</th></tr></thead>\n<tbody>'
+    )
+    rows, span = [], interval_span(themes)
+    for t in themes:
+        g, trend = t.growth, trend_of(t)
+        members = "; ".join(f'<a href="#cluster-{esc(j)}">{esc(jobs[j].label)}</a>' for j in t.jobs if j in jobs)
+        rows.append(
+            f'<tr id="theme-{esc(t.id)}"><td class="n" data-v="{esc(t.rank)}">{esc(t.rank)}</td>'
+            f'<td class="job" data-v="{esc(t.label)}">{esc(t.label)}<br><small>{esc(", ".join(t.keywords[:4]))}'
+            "</small></td>"
+            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
+            f'<td class="n ci" data-v="{growth_order(g.low)}">{_growth(g, bar=interval_svg(g, trend, span))}</td>'
+            f"<td><small>{members}</small></td>"
+            f'<td class="n" data-v="{esc(t.n_authors)}">{t.n_authors:,}</td>'
+            f'<td class="n" data-v="{esc(t.score)}">{t.score:.2f}</td></tr>'
+        )
+    return head + "\n".join(rows) + "</tbody></table>"
+
+
 def _table(clusters: Sequence[ClusterRecord]) -> str:
     head = (
-        '<table class="rank">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
+        '<table class="rank jobs">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
         '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
         'the interval: the growth most certain first">Growth / year (95% CI)</th>'
         '<th data-num title="Sorts by momentum">Share per period</th><th class="n" data-num>Authors</th>'

@@ -50,7 +50,7 @@ def spark_svg(series: Sequence[PeriodCount], trend: str, width: int = 120, heigh
     top = max((s for s in shares if s is not None), default=0) or 1
     step = width / max(len(shares) - 1, 1)
     points = [(i * step, height - 2 - (s or 0) / top * (height - 4)) for i, s in enumerate(shares)]
-    paths = "".join(f'<polyline points="{_pts([points[i] for i in run])}"/>' for run in _runs(shares))
+    paths = "".join(f'<polyline points="{svg_points([points[i] for i in run])}"/>' for run in dated_runs(shares))
     return (
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="share per period"><g fill="none" stroke="{COLOUR.get(trend, COLOUR["unknown"])}" '
@@ -58,7 +58,7 @@ def spark_svg(series: Sequence[PeriodCount], trend: str, width: int = 120, heigh
     )
 
 
-def _runs(values: Sequence[float | None]) -> list[list[int]]:
+def dated_runs(values: Sequence[float | None]) -> list[list[int]]:
     """Indices of consecutive periods that have a value: a period with nobody at all breaks the line."""
     out: list[list[int]] = [[]]
     for i, value in enumerate(values):
@@ -70,7 +70,8 @@ def _runs(values: Sequence[float | None]) -> list[list[int]]:
     return [run for run in out if run]
 
 
-def _pts(points: Sequence[tuple[float, float]]) -> str:
+def svg_points(points: Sequence[tuple[float, float]]) -> str:
+    """An SVG `points` attribute, to a tenth of a pixel."""
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
@@ -221,7 +222,7 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
     if not known:
         return '<p class="caption">No dated statements: no trend to draw.</p>'
     peak = max(p.share for _, p, _ in known)
-    y_max = _nice(min(max(hi for _, _, (_, hi) in known), max(peak * 1.35, 0.02)))
+    y_max = nice_top(min(max(hi for _, _, (_, hi) in known), max(peak * 1.35, 0.02)))
     step = plot_w / max(len(series) - 1, 1)
 
     def xy(i: int, share: float) -> tuple[float, float]:
@@ -233,7 +234,7 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
         out.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#8a92a3">'
-            f"{_share_label(tick)}</text>"
+            f"{share_label(tick)}</text>"
         )
     every, last = max(1, math.ceil(len(series) / 6)), len(series) - 1
     for i, p in enumerate(series):
@@ -246,24 +247,24 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
             )
     values: list[float | None] = [p.share if p.total else None for p in series]
     bands = {i: band for i, _, band in known}
-    for run in _runs(values):
+    for run in dated_runs(values):
         upper = [xy(i, bands[i][1]) for i in run]
         lower = [xy(i, bands[i][0]) for i in reversed(run)]
-        out.append(f'<polygon points="{_pts(upper + lower)}" fill="{colour}" fill-opacity="0.14"/>')
+        out.append(f'<polygon points="{svg_points(upper + lower)}" fill="{colour}" fill-opacity="0.14"/>')
     fit = _fitted(c, period)
     if fit:
         out.append(
-            f'<polyline points="{_pts([xy(i, s) for i, s in enumerate(fit)])}" fill="none" stroke="#1d2330" '
+            f'<polyline points="{svg_points([xy(i, s) for i, s in enumerate(fit)])}" fill="none" stroke="#1d2330" '
             'stroke-width="1.3" stroke-dasharray="5 4" opacity="0.7"/>'
         )
-    for run in _runs(values):
-        line = _pts([xy(i, values[i] or 0) for i in run])
+    for run in dated_runs(values):
+        line = svg_points([xy(i, values[i] or 0) for i in run])
         out.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for i, p, (low, high) in known:
         x, y = xy(i, p.share)
         tip = (
-            f"{p.period}: {p.counted:,} of {p.total:,} counted ({_share_label(p.share, 1)}; "
-            f"95% interval {_share_label(low, 1)} to {_share_label(high, 1)}), {p.count:,} statements by "
+            f"{p.period}: {p.counted:,} of {p.total:,} counted ({share_label(p.share, 1)}; "
+            f"95% interval {share_label(low, 1)} to {share_label(high, 1)}), {p.count:,} statements by "
             f"{p.n_authors:,} authors"
         )
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{esc(tip)}</title></circle>')
@@ -289,7 +290,7 @@ def _fitted(c: ClusterRecord, period: str) -> list[float] | None:
     return [level * math.exp(slope * i) for i in range(len(series))]
 
 
-def _nice(value: float) -> float:
+def nice_top(value: float) -> float:
     """The next round number at or above value (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × a power of ten)."""
     if value <= 0:
         return 0.01
@@ -297,7 +298,7 @@ def _nice(value: float) -> float:
     return next(m * power for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= value - 1e-12)
 
 
-def _share_label(share: float, digits: int = 0) -> str:
+def share_label(share: float, digits: int = 0) -> str:
     """A share in percent: whole percents, one decimal where that would hide a difference (7.5%, 0.4%)."""
     value = share * 100
     return f"{value:.{max(digits, 0 if abs(value - round(value)) < 1e-9 else 1)}f}%"

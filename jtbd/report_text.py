@@ -155,7 +155,14 @@ def pct(rate: float | None, digits: int = 0) -> str:
     return f"{round((rate - 1) * 100, digits) + 0.0:+.{digits}f}%".replace("-", "−")  # + 0.0: no "−0%"
 
 
-def _md(text: str) -> str:
+def broad_themes(themes: Sequence[ClusterRecord]) -> list[ClusterRecord]:
+    """The themes the reports list: those of two jobs or more (a one-job theme is its job, ranked below)."""
+    return [t for t in themes if len(t.jobs) > 1]
+
+
+def md_cell(text: str) -> str:
+    """Text as one Markdown table cell: on one line, with the characters that would end the cell or start
+    emphasis escaped."""
     return " ".join(text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").split())
 
 
@@ -192,23 +199,49 @@ def render_markdown(results: Results) -> str:
         lines += [f"> {note}", ""]
     if not clusters:
         return "\n".join(lines + ["No clusters were found.", ""])
-    lines += [
-        "| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
-        "|---:|---|---|---|---:|---:|---:|",
-    ]
-    for c in clusters:
-        growth = _growth_text(c.growth) + among_text(c.growth)
-        lines.append(
-            f"| {c.rank} | [{_md(c.label)}](#cluster-{c.id}){' ⚠ unstable' if c.unstable else ''} | "
-            f"{trend_cell(c.growth)} | {growth} | {c.n_authors:,} | {c.size:,} | {c.score:.2f} |"
-        )
-    lines.append("")
+    if broad := broad_themes(results.themes):
+        by_id = {c.id: c for c in clusters}
+        alone = len(results.themes) - len(broad)
+        lines += [
+            "## Themes",
+            "",
+            "Topics that span several jobs (each job in one theme), ranked as jobs are"
+            + (f"; the {alone} jobs that are a theme of their own are not repeated here." if alone else "."),
+            "",
+            "| # | Theme | Trend | Growth / year (95% CI) | Authors | Jobs | Score |",
+            "|---:|---|---|---|---:|---|---:|",
+        ]
+        for t in broad:
+            jobs = "; ".join(f"[{md_cell(by_id[j].label)}](#cluster-{j})" for j in t.jobs[:6] if j in by_id)
+            more = f" and {len(t.jobs) - 6} more" if len(t.jobs) > 6 else ""
+            lines.append(
+                f"| {t.rank} | {md_cell(t.label)} | {trend_cell(t.growth)} | {_growth_text(t.growth)}"
+                f"{among_text(t.growth)} | {t.n_authors:,} | {jobs}{more} | {t.score:.2f} |"
+            )
+        lines.append("")
+    for side, title in (("customer", "Customer jobs"), ("role_work", "Role work")):
+        ranked = [c for c in clusters if c.side == side]
+        if not ranked:
+            continue
+        lines += [
+            f"## {title}",
+            "",
+            "| # | Job | Trend | Growth / year (95% CI) | Authors | Statements | Score |",
+            "|---:|---|---|---|---:|---:|---:|",
+        ]
+        for c in ranked:
+            growth = _growth_text(c.growth) + among_text(c.growth)
+            lines.append(
+                f"| {c.rank} | [{md_cell(c.label)}](#cluster-{c.id}){' ⚠ unstable' if c.unstable else ''} | "
+                f"{trend_cell(c.growth)} | {growth} | {c.n_authors:,} | {c.size:,} | {c.score:.2f} |"
+            )
+        lines.append("")
     if any(not_called(c.growth) for c in clusters):
         lines += [NOT_CALLED, ""]
     for c in clusters:
         growth = f"{_growth_text(c.growth)} per year{among_text(c.growth)}"
         lines += [
-            f'## <a id="cluster-{c.id}"></a>{c.rank}. {_md(c.label)}',
+            f'## <a id="cluster-{c.id}"></a>{c.rank}. {md_cell(c.label)}',
             "",
             f"**Keyphrases:** {', '.join(c.keywords)}  ",
             *(
@@ -222,13 +255,13 @@ def render_markdown(results: Results) -> str:
             f"**Kinds:** {', '.join(f'{k} {v}' for k, v in c.kinds.items())}  ",
             f"**Score:** {c.score:.2f} = " + _score_terms(c.score_parts, run.score_weights),
             "",
-            f"**Related jobs:** {'; '.join(_md(j) for j in c.top_jobs[:5])}",
+            f"**Related jobs:** {'; '.join(md_cell(j) for j in c.top_jobs[:5])}",
             "",
         ]
         for q in c.quotes:
             when = f" ({q.created_at.isoformat()[:10]})" if q.created_at else ""
-            source = f"[{_md(q.doc_id)}]({q.url})" if q.url else _md(q.doc_id)
-            lines.append(f"- “{_md(q.text)}” — {source}{when}")
+            source = f"[{md_cell(q.doc_id)}]({q.url})" if q.url else md_cell(q.doc_id)
+            lines.append(f"- “{md_cell(q.text)}” — {source}{when}")
         lines.append("")
     return "\n".join(lines)
 

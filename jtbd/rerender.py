@@ -17,7 +17,7 @@ from jtbd.embed import EmbeddingCache, cached_vectors
 from jtbd.label import CentralJobLabeler
 from jtbd.periods import resolve_period
 from jtbd.rank import GrowthRanker
-from jtbd.records import Quote, Results, RunRecord
+from jtbd.records import ClusterRecord, Quote, Results, RunRecord
 from jtbd.report import default_reporters, has_urls, read_assignments, read_results, render_all, rewrite_files
 from jtbd.types import ClusterLabel, Statement
 
@@ -51,29 +51,51 @@ def rerender(
         if weights is None:
             rendered = render_all(replace(results, run=run), default_reporters())
             return rewrite_files(run_dir, {name: text for name, text in rendered.items() if name in VIEWS})
-        clusters = GrowthRanker(weights=config.weights).rescore(results.clusters)
+        ranker = GrowthRanker(weights=config.weights)
         run = replace(run, score_weights=config.resolved_weights)
-        return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
+        again = Results(run, ranker.rescore(results.clusters), ranker.rescore(results.themes), results.counting)
+        return rewrite_files(run_dir, render_all(again, default_reporters()))
     statements, labels = read_assignments(run_dir, results.clusters)
     dates = [s.created_at for s in statements]
     chosen = resolve_period(Config(period=period or config.period, window=window).period, dates)  # checks both
     # A window counts periods: a new period without a new window gets the default span (the last 24 months).
     span = window if window is not None else config.window if chosen == config.period else None
     ranker = GrowthRanker(chosen, span, config.weights).fit(dates)
-    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in results.clusters}
-    fitted = {c.id: c for c in ranker.rank(statements, labels, names)}
-    clusters = ranker.rescore([c.with_growth_of(fitted[c.id]) for c in results.clusters])
     config = replace(config, period=ranker.period_, window=ranker.window_)
     run = replace(run, config=config, score_weights=config.resolved_weights)
     vectors, why_not = _run_vectors(run_dir, run, statements)
-    if vectors is not None:
-        picked = CentralJobLabeler.from_config(config).quotes(
-            statements, vectors, labels, recent=ranker.in_window(statements)
-        )
-        clusters = [replace(c, quotes=[Quote.from_statement(statements[r]) for r in picked[c.id]]) for c in clusters]
-    elif say:
+    if vectors is None and say:
         say(f"Quotes kept as the run picked them from its own window: {why_not}.")
-    return rewrite_files(run_dir, render_all(Results(run, clusters), default_reporters()))
+    theme_of = {c.id: c.theme for c in results.clusters}
+    theme_labels = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
+    for_themes = -1 if any(t is None for t in theme_of.values()) else theme_labels  # folders without themes
+    clusters = _fit_again(results.clusters, statements, labels, ranker, vectors, config)
+    themes = _fit_again(results.themes, statements, for_themes, ranker, vectors, config) if results.themes else []
+    return rewrite_files(run_dir, render_all(Results(run, clusters, themes, results.counting), default_reporters()))
+
+
+def _fit_again(
+    records: list[ClusterRecord],
+    statements: Sequence[Statement],
+    labels: np.ndarray | int,
+    ranker: GrowthRanker,
+    vectors: np.ndarray | None,
+    config: Config,
+) -> list[ClusterRecord]:
+    """`records` with growth fitted again by `ranker`, their score parts but growth kept, re-ranked, and with the
+    vectors, their quotes drawn again from the new window."""
+    if isinstance(labels, int):
+        return records
+    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in records}
+    kept = {c.id: c.score_parts.get("specificity", 0.0) for c in records}
+    fitted = {c.id: c for c in ranker.rank(statements, labels, names, specificity=kept)}
+    again = ranker.rescore([c.with_growth_of(fitted[c.id]) for c in records])
+    if vectors is None:
+        return again
+    picked = CentralJobLabeler.from_config(config).quotes(
+        statements, vectors, labels, recent=ranker.in_window(statements)
+    )
+    return [replace(c, quotes=[Quote.from_statement(statements[r]) for r in picked[c.id]]) for c in again]
 
 
 def _run_vectors(run_dir: Path, run: RunRecord, statements: Sequence[Statement]) -> tuple[np.ndarray | None, str]:

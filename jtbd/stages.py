@@ -4,6 +4,7 @@
     extractor  Documents -> job statements                jtbd.extract.StatementExtractor (or by sentence, document)
     embedder   texts -> unit vectors                      jtbd.embed (MiniLM, the static model, hashing)
     clusterer  vectors -> cluster labels (-1 noise)       jtbd.clustering.JobClusterer; KMeans or HDBSCAN fit too
+    themer     jobs -> themes (each job in one theme)     jtbd.themes.ThemeClusterer
     labeler    clusters -> titles, keyphrases, quotes     jtbd.label.CentralJobLabeler
     ranker     clusters over time -> growth, score, rank  jtbd.rank.GrowthRanker
     reporters  results -> files of the output folder      jtbd.report (JSON, CSV), report_text (Markdown), report_html
@@ -54,6 +55,16 @@ class Clusterer(Protocol):
     def fit(self, X: np.ndarray) -> Any: ...
 
 
+class Themer(Protocol):
+    """Groups whole jobs into themes: after `fit`, `theme_of_job_` (theme id per job id) and `labels_` (theme id per
+    statement, -1 where the statement is in no job)."""
+
+    labels_: np.ndarray
+    theme_of_job_: np.ndarray
+
+    def fit(self, vectors: np.ndarray, labels: np.ndarray) -> Any: ...
+
+
 class Labeler(Protocol):
     def label(
         self, statements: Sequence[Statement], vectors: np.ndarray, labels: np.ndarray, *, recent: np.ndarray | None
@@ -72,7 +83,12 @@ class Ranker(Protocol):
     def in_window(self, statements: Sequence[Statement]) -> np.ndarray: ...  # bool per statement
 
     def rank(
-        self, statements: Sequence[Statement], labels: np.ndarray, cluster_labels: dict[int, ClusterLabel]
+        self,
+        statements: Sequence[Statement],
+        labels: np.ndarray,
+        cluster_labels: dict[int, ClusterLabel],
+        *,
+        specificity: dict[int, float] | None = None,  # cluster id -> 0..1, a part of the score
     ) -> list[RankedCluster]: ...
 
     def rescore(self, clusters: Sequence[ClusterRecord]) -> list[ClusterRecord]: ...  # score from parts, re-ranked

@@ -19,8 +19,8 @@ import jtbd
 from jtbd.errors import ConfigError, CorpusError
 from jtbd.pipeline import cluster
 
-FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
-STAGES = {"ingest", "extract", "embed", "cluster", "label", "rank", "report"}
+FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json", "themes.csv"}
+STAGES = {"ingest", "extract", "embed", "cluster", "themes", "label", "rank", "report"}
 
 
 def _themes(corpus) -> dict[str, str]:
@@ -42,7 +42,7 @@ def test_pipeline_writes_every_output_file(first_run, tmp_path):
 
 def test_pipeline_clusters_json_schema(first_run, tmp_path):
     data = _read_json(tmp_path / "out" / "clusters.json")
-    assert set(data) == {"run", "clusters"}
+    assert set(data) == {"run", "clusters", "themes"}
     assert len(data["clusters"]) == len(first_run.clusters) >= 3
     assert [c["rank"] for c in data["clusters"]] == list(range(1, len(data["clusters"]) + 1))
     assert any(c["growth"]["rate"] is not None for c in data["clusters"])  # the synthetic themes are fitted

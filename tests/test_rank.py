@@ -412,12 +412,12 @@ def test_rank_in_growth_window_marks_the_last_periods():
 
 
 def test_rank_growth_bounds_are_never_written_as_zero():
-    from jtbd.rank import Trend, _growth  # private: the rounding is what is tested
+    from jtbd.rank import Trend, growth_from_fit
 
     counts, totals = np.array([3.0, 0, 0, 1, 0, 0]), np.full(6, 100.0)
-    growth = _growth(Trend(slope=-3.0, se=5.0, p_value=0.5, critical=12.7), 0.5, counts, totals, 12.0)
+    growth = growth_from_fit(Trend(slope=-3.0, se=5.0, p_value=0.5, critical=12.7), 0.5, counts, totals, 12.0)
     assert 0 < growth.low < 1e-4 and growth.high > 1
-    wide = _growth(Trend(slope=10.0, se=30.0, p_value=0.5, critical=38.2), 0.5, counts, totals, 12.0)
+    wide = growth_from_fit(Trend(slope=10.0, se=30.0, p_value=0.5, critical=38.2), 0.5, counts, totals, 12.0)
     assert math.isfinite(wide.high) and wide.low > 0  # exp(10 + 38.2 * 30) would overflow
 
 

@@ -25,7 +25,7 @@ from jtbd.report_text import pct, render_cluster_text, render_markdown, sparklin
 from jtbd.rerender import rerender
 from jtbd.types import ClusterLabel, Growth, PeriodCount, RankedCluster, Statement
 
-FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json"}
+FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json", "themes.csv"}
 runner = CliRunner()
 
 
@@ -451,8 +451,20 @@ def _cluster_run(corpus: Path, out: Path, *args: str) -> dict:
 def test_report_cli_weights_change_scores_and_order(corpus, tmp_path):
     default = _cluster_run(corpus, tmp_path / "default")
     punished = _cluster_run(corpus, tmp_path / "punished", "--weights", "growth=-5,pain=0")
-    assert default["run"]["score_weights"] == {"growth": 1.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
-    assert punished["run"]["score_weights"] == {"growth": -5.0, "reach": 0.5, "pain": 0.0, "supply": 0.3}
+    assert default["run"]["score_weights"] == {
+        "growth": 1.0,
+        "reach": 0.5,
+        "pain": 0.5,
+        "supply": 0.3,
+        "specificity": 0.5,
+    }
+    assert punished["run"]["score_weights"] == {
+        "growth": -5.0,
+        "reach": 0.5,
+        "pain": 0.0,
+        "supply": 0.3,
+        "specificity": 0.5,
+    }
     first = default["clusters"][0]
     assert "invoices" in first["label"] and first["growth"]["trend"] == "rising"  # the growing theme leads ...
     assert punished["clusters"][-1]["label"] == first["label"]  # ... and falls to last when growth is penalised
@@ -577,7 +589,13 @@ def test_report_cli_report_period_and_window_rerank_exactly_as_a_fresh_run(corpu
     result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter", "--weights", "growth=-5"])
     assert result.exit_code == 0, result.stderr
     both = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
-    assert both["run"]["score_weights"] == {"growth": -5.0, "reach": 0.5, "pain": 0.5, "supply": 0.3}
+    assert both["run"]["score_weights"] == {
+        "growth": -5.0,
+        "reach": 0.5,
+        "pain": 0.5,
+        "supply": 0.3,
+        "specificity": 0.5,
+    }
     assert [c["score"] for c in both["clusters"]] == sorted((c["score"] for c in both["clusters"]), reverse=True)
     for c in both["clusters"]:
         weights = both["run"]["score_weights"]

@@ -369,16 +369,17 @@ def test_report_html_loads_in_chromium(first_run, tmp_path):
     n_clusters = len(json.loads((first_run.out_dir / "clusters.json").read_text(encoding="utf-8"))["clusters"])
     with _chromium() as browser:
         assert _load(browser, page) == []
-        rows = browser.find_elements(By.CSS_SELECTOR, "table.rank tbody tr")
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.rank.jobs tbody tr")
         assert len(rows) == n_clusters
         assert len(browser.find_elements(By.CSS_SELECTOR, "section.cluster .chart svg")) == n_clusters
         assert len(browser.find_elements(By.CSS_SELECTOR, ".map svg a circle")) == n_clusters
         assert browser.find_element(By.CSS_SELECTOR, ".map svg").size["height"] > 200
         # Sorting: a click on "Authors" orders the rows by authors, most first; a second click reverses.
-        header = browser.find_element(By.XPATH, "//table[@class='rank js']//th[normalize-space()='Authors']")
+        table = "(//table[contains(@class, 'jobs')])[1]"  # the first ranking of jobs (customer jobs)
+        header = browser.find_element(By.XPATH, f"{table}//th[normalize-space()='Authors']")
 
         def column() -> list[int]:
-            cells = browser.find_elements(By.CSS_SELECTOR, "table.rank tbody tr td:nth-child(6)")
+            cells = browser.find_elements(By.XPATH, f"{table}/tbody/tr/td[6]")
             return [int(cell.get_attribute("data-v")) for cell in cells]
 
         authors = column()

@@ -1,9 +1,8 @@
-// report.html: sort the ranking by clicking a header, and light up a cluster's row when its bubble is hovered.
+// report.html: sort each ranking (themes, customer jobs, role work) by clicking a header, and light up a cluster's row when its bubble is hovered.
 // Everything is readable without this script; it only adds interaction.
 (function () {
   "use strict";
-  var table = document.querySelector("table.rank");
-  if (table) {
+  document.querySelectorAll("table.rank").forEach(function (table) {
     table.classList.add("js");
     var headers = table.querySelectorAll("th");
     headers.forEach(function (th, column) {
@@ -26,7 +25,7 @@
       th.addEventListener("click", sort);
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
-  }
+  });
   document.querySelectorAll(".map a[data-id]").forEach(function (bubble) {
     var row = document.getElementById("row-" + bubble.getAttribute("data-id"));
     if (!row) { return; }
