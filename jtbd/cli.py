@@ -222,6 +222,67 @@ def cluster(
     typer.echo(f"report: {run.report_path}")
 
 
+@app.command()
+@with_settings(
+    "model",
+    "detector",
+    "similarity",
+    "period",
+    "window",
+    "since",
+    "until",
+    "text_field",
+    "time_field",
+    "id_field",
+    "author_field",
+    "title_field",
+    "strict",
+    "batch_size",
+)
+def track(
+    query: Annotated[list[str], typer.Argument(help='What to track, e.g. "deep learning"; then the corpus.')],
+    query_file: Annotated[
+        Path | None, typer.Option(help="More queries, one a line: `name: phrase, phrase` or one phrase.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder. Default: jtbd-out/<corpus name>-track.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr (warnings still show).")] = False,
+    **settings: Any,
+) -> None:
+    """Track how often a corpus speaks of a query, period by period: the share of documents and of job statements
+    that match it by keywords and by meaning, its growth with a 95% interval, and the periods where it turned.
+
+    The last argument is the corpus; the ones before it are queries (none when --query-file gives them).
+
+    Examples:
+
+      jtbd track "deep learning" hn.jsonl.gz --period quarter
+
+      jtbd track "machine learning" "large language model" hn.jsonl.gz
+
+      jtbd track --query-file queries.txt corpora/startups-demo
+    """
+    from jtbd.pipeline import Pipeline
+    from jtbd.track import parse_queries
+
+    *texts, corpus = query
+    progress = CliProgress(quiet)
+    try:
+        config = load_config(**settings_from(settings))
+        run = Pipeline.from_config(config).track(
+            Path(corpus), parse_queries(texts, query_file), out=out, progress=progress
+        )
+    except JtbdError as error:
+        _fail(error)
+        return
+    finally:
+        progress.close()
+    from jtbd.report_track import summary_lines
+
+    for line in summary_lines(run):
+        typer.echo(line)
+    typer.echo(f"report: {run.out_dir / 'track.md'}")
+
+
 @fetch_app.command("hn")
 def fetch_hn(
     out: Annotated[Path, typer.Option(help="Corpus folder to write JSONL files into.")] = Path("corpora/hn"),

@@ -111,6 +111,9 @@ class Config:
     merge_similarity: float = setting(0.9, "Clusters whose centroids are this cosine-similar merge; 1 merges none.")
     theme_method: str = setting("agglomerative", "How jobs are grouped into themes: agglomerative or leiden.")
     theme_distance: float = setting(0.4, "Jobs whose centres are within this cosine distance share a theme.")
+    similarity: float = setting(
+        0.5, "jtbd track: a statement this cosine-similar to a query's vector matches it by meaning."
+    )
     period: str = setting(
         "auto",
         "Growth period: week, month or quarter. Default auto: month, or week when the corpus spans under 6 months.",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from jtbd.clustering import (
     cluster_statements,
     refit_copy,
     specificity,
+    unit_rows,
 )
 from jtbd.config import Config, load_config
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
@@ -45,6 +46,7 @@ from jtbd.report import (
     check_out_dir,
     default_reporters,
     output_files,
+    write_folder,
     write_run_folder,
 )
 from jtbd.stages import (
@@ -61,6 +63,9 @@ from jtbd.stages import (
 )
 from jtbd.themes import ThemeClusterer, theme_members
 from jtbd.types import Document, Extraction, IngestReport, RankedCluster, Statement
+
+if TYPE_CHECKING:
+    from jtbd.track import Query, TrackRun
 
 #: The stages a Pipeline holds, in the order they run.
 STAGES = ("reader", "extractor", "embedder", "clusterer", "themer", "labeler", "ranker", "reporters")
@@ -259,6 +264,49 @@ class Pipeline:
             timings=clock.timings,
             warnings=list(ingested.warnings),
         )
+
+    def track(
+        self,
+        corpus: Path | str,
+        queries: Sequence[Query],
+        *,
+        out: Path | str | None = None,
+        progress: Progress | None = None,
+    ) -> TrackRun:
+        """How often `corpus` speaks of each query, period by period: four series per query (keywords or meaning,
+        documents or statements), their growth over the ranker's window, and where each turned (`jtbd.track`)."""
+        from jtbd.report_track import TRACK_FILES, write_track_files
+        from jtbd.track import TrackRun, track_series
+
+        corpus = Path(corpus)
+        out_dir = Path(out) if out else default_out_dir(corpus).with_name(f"{corpus.stem}-track")
+        check_out_dir(out_dir, TRACK_FILES)
+        clock = _Clock(progress or SilentProgress())
+        ingested, documents = self._ingest(corpus, clock)
+        config, _ = self._fit_ranker(documents)
+        statements = self._extract(documents, clock).statements
+        embedded = self._embed([s.embedding_text for s in statements], clock)
+        with clock.stage("track") as say:
+            phrases = [phrase for query in queries for phrase in query.phrases]
+            phrase_vectors = unit_rows(self.embedder.embed(phrases).astype(np.float64))
+            ends = np.cumsum([len(query.phrases) for query in queries])
+            centres = unit_rows(np.stack([phrase_vectors[a:b].mean(axis=0) for a, b in zip([0, *ends[:-1]], ends)]))
+            similarities = unit_rows(embedded.vectors.astype(np.float64)) @ centres.T
+            series = track_series(
+                queries,
+                documents,
+                statements,
+                similarities,
+                similarity=config.similarity,
+                period=config.period,
+                window=config.window or 0,
+            )
+            say(f"{len(queries)} queries over {len(series[0].periods) if series else 0} {config.period}s")
+        with clock.stage("report") as say:
+            result = TrackRun(out_dir, config, str(corpus), list(queries), series, list(ingested.warnings))
+            write_folder(out_dir, TRACK_FILES, lambda folder: write_track_files(folder, result))
+            say(str(out_dir))
+        return result
 
     def _ingest(self, corpus: Path, clock: _Clock) -> tuple[IngestReport, list[Document]]:
         with clock.stage("ingest") as say:
