@@ -45,11 +45,19 @@ def peak_rss_mb() -> dict[str, int]:
     }
 
 
-def cluster_as_the_product(vectors: np.ndarray, config: Any, voices: list[str] | None = None) -> Any:
+def cluster_as_the_product(
+    vectors: np.ndarray, config: Any, voices: list[str] | None = None, kinds: list[str] | None = None
+) -> Any:
     """The product's cluster stage with `config`'s settings, as `jtbd.pipeline` runs it: `JobClusterer` and, given
-    each statement's voice, the rule that a job is said by `config.min_voices` voices. Returns a `Clustering`."""
-    from jtbd.clustering import JobClusterer, cluster_statements
+    each statement's voice, the rule that a job is said by `config.min_voices` voices; given each statement's kind,
+    role work and customer jobs clustered apart (`config.split_sides`). Returns a `Clustering`."""
+    from jtbd.clustering import JobClusterer, cluster_statements, statement_side
 
+    groups = [statement_side(k) for k in kinds] if kinds is not None and config.split_sides else None
     if voices is None:  # no voices known: every cluster stands
-        return cluster_statements(JobClusterer.from_config(config), vectors, [""] * len(vectors), min_voices=1)
-    return cluster_statements(JobClusterer.from_config(config), vectors, voices, min_voices=config.min_voices)
+        return cluster_statements(
+            JobClusterer.from_config(config), vectors, [""] * len(vectors), min_voices=1, groups=groups
+        )
+    return cluster_statements(
+        JobClusterer.from_config(config), vectors, voices, min_voices=config.min_voices, groups=groups
+    )

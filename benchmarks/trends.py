@@ -53,6 +53,8 @@ from _common import HN_POSTINGS, REPO, SHARED, cluster_as_the_product, write_res
 SE_DIR = SHARED / "startups-stackexchange-2009-2017"
 #: What finds statements (`--detector`); Config's default unless given.
 DETECTOR = "learned"
+#: Whether role work and customer jobs are clustered apart (`--no-split-sides` clusters them together).
+SPLIT_SIDES = True
 #: Theme methods scored beside the jobs (`--themes-variants`): "method:parameter" (distance or resolution).
 THEME_VARIANTS: tuple[str, ...] = ("config",)
 CACHE_DIR = REPO / "benchmarks" / ".cache"
@@ -163,9 +165,13 @@ def main() -> int:
         default="",
         help="theme methods to score beside the jobs, e.g. agglomerative:0.5,leiden:0.5 (default: Config's only)",
     )
+    parser.add_argument(
+        "--no-split-sides", action="store_true", help="cluster role work and customer jobs together (as before)"
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="JSON results; other eras already in it are kept")
     args = parser.parse_args()
-    global DETECTOR, THEME_VARIANTS
+    global DETECTOR, THEME_VARIANTS, SPLIT_SIDES
+    SPLIT_SIDES = not args.no_split_sides
     if args.detector:
         DETECTOR = args.detector
     if args.themes_variants:
@@ -197,7 +203,8 @@ def main() -> int:
         + (f" --seed {args.seed}" if args.seed else "")
         + (f" --cluster-seed {args.cluster_seed}" if args.cluster_seed is not None else "")
         + (f" --detector {args.detector}" if args.detector else "")
-        + (f" --themes-variants {args.themes_variants}" if args.themes_variants else ""),
+        + (f" --themes-variants {args.themes_variants}" if args.themes_variants else "")
+        + (" --no-split-sides" if args.no_split_sides else ""),
         "era": {"name": args.era, **asdict(era)},
         "themes": args.themes,
         "design": design(),
@@ -475,7 +482,9 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
     statements = [statements_all[r] for r in rows] + [s for _, s in planted]
     vectors = vectors_all[rows + [r for r, _ in planted]]
 
-    labels, min_size = cluster(vectors, [s.voice for s in statements], data.get("cluster_seed"))
+    labels, min_size = cluster(
+        vectors, [s.voice for s in statements], [s.kind for s in statements], data.get("cluster_seed")
+    )
     result: dict[str, Any] = {
         "plant": index,
         "window": f"{window[0]}..{window[-1]}",
@@ -683,12 +692,15 @@ def source_of(statement: Any) -> str:
     return "background" if author.startswith("background-") else "hn"
 
 
-def cluster(vectors: np.ndarray, voices: list[str], seed: int | None = None) -> tuple[np.ndarray, int]:
+def cluster(
+    vectors: np.ndarray, voices: list[str], kinds: list[str], seed: int | None = None
+) -> tuple[np.ndarray, int]:
     """Cluster exactly as `jtbd.pipeline` does with the Config defaults (`cluster_as_the_product`, given each
-    statement's voice), Leiden's `seed` aside when given."""
+    statement's voice and kind), Leiden's `seed` aside when given; SPLIT_SIDES=False clusters both sides together."""
     from jtbd.config import Config
 
-    clustering = cluster_as_the_product(vectors, Config() if seed is None else Config(seed=seed), voices)
+    config = Config(split_sides=SPLIT_SIDES) if seed is None else Config(seed=seed, split_sides=SPLIT_SIDES)
+    clustering = cluster_as_the_product(vectors, config, voices, kinds)
     return clustering.labels, clustering.min_cluster_size
 
 
@@ -702,6 +714,7 @@ def clustering_settings(seed: int | None = None) -> dict[str, Any]:
     code = b"".join((Path(jtbd.__file__).parent / name).read_bytes() for name in ("clustering.py", "knn.py"))
     return {
         **{name: getattr(config, name) for name in names if hasattr(config, name)},
+        "split_sides": SPLIT_SIDES,
         "cluster_py_sha1": hashlib.sha1(code).hexdigest()[:12],
     }
 

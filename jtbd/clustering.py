@@ -318,20 +318,46 @@ class Clustering:
 
 
 def cluster_statements(
-    clusterer: Clusterer, vectors: np.ndarray, voices: Sequence[str], *, min_voices: int | None = None
+    clusterer: Clusterer,
+    vectors: np.ndarray,
+    voices: Sequence[str],
+    *,
+    min_voices: int | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Clustering:
     """Fit `clusterer` to the statement vectors, number its clusters by size, and dissolve those said by fewer than
     `min_voices` distinct voices (None: as many as the clusterer's smallest cluster holds statements).
 
-    Benchmarks call this too, so they measure what the product does.
+    With `groups` (one name per statement, e.g. `statement_side`), each group is clustered on its own by a fresh
+    copy of `clusterer`, so no cluster mixes two groups. Benchmarks call this too, so they measure what the product
+    does.
     """
-    clusterer.fit(vectors)
-    size = getattr(clusterer, "min_cluster_size_", None) or default_min_cluster_size(len(vectors))
-    labels = renumber_by_size(np.asarray(clusterer.labels_))
-    raw_noise = getattr(clusterer, "clusterer_noise_share_", float((labels < 0).mean()) if len(labels) else 0.0)
+    names = sorted(set(groups)) if groups is not None else []
+    if len(names) < 2:
+        clusterer.fit(vectors)
+        size = getattr(clusterer, "min_cluster_size_", None) or default_min_cluster_size(len(vectors))
+        labels = renumber_by_size(np.asarray(clusterer.labels_))
+        raw_noise = getattr(clusterer, "clusterer_noise_share_", float((labels < 0).mean()) if len(labels) else 0.0)
+    else:
+        group_of = np.array([names.index(g) for g in groups or []])
+        labels, raw_noise, size = np.full(len(vectors), -1), 0.0, 0
+        for g in range(len(names)):
+            rows = np.flatnonzero(group_of == g)
+            part = cluster_statements(
+                refit_copy(clusterer), vectors[rows], [voices[int(r)] for r in rows], min_voices=1
+            )
+            labels[rows] = np.where(part.labels >= 0, part.labels + labels.max() + 1, -1)
+            raw_noise += part.clusterer_noise_share * len(rows) / len(vectors)
+            size = max(size, part.min_cluster_size)
+        labels = renumber_by_size(labels)
     min_voices = min_voices or size
     labels, n_few_voice = dissolve_few_voices(labels, voices, min_voices=min_voices)
     return Clustering(labels, raw_noise, size, min_voices, n_few_voice)
+
+
+def statement_side(kind: str) -> str:
+    """Which ranking a statement's kind belongs to: "role_work" (what a company pays staff to do) or "customer"."""
+    return "role_work" if kind == "role_work" else "customer"
 
 
 def refit_copy(clusterer: Clusterer, **params: Any) -> Clusterer:

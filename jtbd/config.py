@@ -109,10 +109,14 @@ class Config:
         0.75, "Clusters less cohesive than this share of the median cluster's become noise; 0 keeps all."
     )
     merge_similarity: float = setting(0.9, "Clusters whose centroids are this cosine-similar merge; 1 merges none.")
+    split_sides: bool = setting(
+        True,
+        "Cluster role work (what companies hire staff to do) apart from customer jobs, so neither dilutes the other.",
+    )
     theme_method: str = setting("agglomerative", "How jobs are grouped into themes: agglomerative or leiden.")
     theme_distance: float = setting(0.4, "Jobs whose centres are within this cosine distance share a theme.")
     similarity: float = setting(
-        0.5, "jtbd track: a statement this cosine-similar to a query's vector matches it by meaning."
+        0.4, "jtbd track: a statement this cosine-similar to a query's vector matches it by meaning."
     )
     period: str = setting(
         "auto",

@@ -30,6 +30,7 @@ from jtbd.clustering import (
     cluster_statements,
     refit_copy,
     specificity,
+    statement_side,
     unit_rows,
 )
 from jtbd.config import Config, load_config
@@ -173,7 +174,8 @@ class Pipeline:
         statements = extraction.statements
         embedded = self._embed([s.embedding_text for s in statements], clock)
         with clock.stage("cluster") as say:
-            clustering, stability = self._cluster(embedded.vectors, [s.voice for s in statements])
+            sides = [statement_side(s.kind) for s in statements] if config.split_sides else None
+            clustering, stability = self._cluster(embedded.vectors, [s.voice for s in statements], sides)
             say(_cluster_summary(clustering))
         notes += _cluster_notes(clustering, len(statements), len(documents), len(ingested.documents))
         if not clustering.n_clusters:
@@ -351,9 +353,14 @@ class Pipeline:
             "Pass --period month to fit by month."
         ]
 
-    def _cluster(self, vectors: np.ndarray, voices: list[str]) -> tuple[Clustering, Stability | None]:
-        """The cluster stage, and with `--stability` the same stage again on five subsamples."""
-        clustering = cluster_statements(self.clusterer, vectors, voices, min_voices=self.config.min_voices)
+    def _cluster(
+        self, vectors: np.ndarray, voices: list[str], sides: list[str] | None
+    ) -> tuple[Clustering, Stability | None]:
+        """The cluster stage (each side apart, given `sides`), and with `--stability` the same stage again on five
+        subsamples."""
+        clustering = cluster_statements(
+            self.clusterer, vectors, voices, min_voices=self.config.min_voices, groups=sides
+        )
         if not (self.config.stability and clustering.n_clusters):
             return clustering, None
 
@@ -361,7 +368,10 @@ class Pipeline:
             """The whole cluster stage again on `rows`, sized as the full run was."""
             again = refit_copy(self.clusterer, random_state=seed, min_cluster_size=clustering.min_cluster_size)
             rerun_voices = [voices[r] for r in rows]
-            return cluster_statements(again, vectors[rows], rerun_voices, min_voices=clustering.min_voices).labels
+            groups = [sides[r] for r in rows] if sides else None
+            return cluster_statements(
+                again, vectors[rows], rerun_voices, min_voices=clustering.min_voices, groups=groups
+            ).labels
 
         return clustering, cluster_stability(recluster, clustering.labels, seed=self.config.seed)
 

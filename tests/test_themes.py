@@ -121,3 +121,21 @@ def test_an_older_folder_without_specificity_is_rescored_as_it_was():
     rescored = GrowthRanker().rescore(old)
     assert [c.score for c in rescored] == [round(0.1 + 0.4 + 0.2 - 0.06, 4)] * 2
     assert rescored[0].score_parts["specificity"] == 0.0
+
+
+def test_role_work_and_customer_jobs_are_clustered_apart():
+    from jtbd.clustering import JobClusterer, cluster_statements, statement_side
+
+    # The same two topics said by customers and by employers hiring for them: four jobs, none mixing the sides.
+    rng = np.random.default_rng(4)
+    axes = _directions(rng, 2)
+    vectors = np.vstack([_points(rng, axes[t], 60, spread=0.02) for t in (0, 1, 0, 1)])
+    kinds = ["need"] * 120 + ["role_work"] * 120
+    sides = [statement_side(k) for k in kinds]
+    voices = [f"v{i}" for i in range(240)]
+    together = cluster_statements(JobClusterer(min_cluster_size=10), vectors, voices).labels
+    apart = cluster_statements(JobClusterer(min_cluster_size=10), vectors, voices, groups=sides).labels
+    assert len(set(together.tolist()) - {-1}) == 2
+    assert len(set(apart.tolist()) - {-1}) == 4
+    for label in set(apart.tolist()) - {-1}:
+        assert len({sides[i] for i in np.flatnonzero(apart == label)}) == 1
