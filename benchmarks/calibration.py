@@ -7,7 +7,8 @@ the same 24-month window. The halves are independent samples of voices with the 
 standard error is right, z = (slope_A - slope_B) / sqrt(se_A^2 + se_B^2) follows a standard normal curve: a
 standard deviation of 1, |z| > 1.96 for 5% of the clusters and |z| > 2.58 for 1%. Two rules for the standard error
 are compared: quasi-Poisson alone (jtbd before voice clustering) and jtbd's rule (the larger of quasi-Poisson and
-the variance clustered by author, with at most authors - 1 degrees of freedom for the t reference).
+the variance clustered by author, with at most authors - 1 degrees of freedom for the t reference). The same test
+runs again with themes (each statement labelled by its job's theme) in place of jobs.
 
 Usage: python benchmarks/calibration.py [--corpus PATH] [--splits 8] [--ends 2019-12,2021-12,2023-12,2026-01]
 Reads ../shared/corpora/hn-whoishiring-2018-2026/postings.jsonl.gz unless --corpus is given (skips cleanly when
@@ -59,20 +60,24 @@ def main() -> int:
         f"{time.perf_counter() - begin:.0f} s"
     )
 
-    z_by_rule: dict[str, list[tuple[float, int]]] = {rule: [] for rule in RULES}
-    per_window = []
-    for end in args.ends.split(","):
-        counts = {rule: 0 for rule in RULES}
-        for split in range(args.splits):
-            for rule, pairs in split_half_z(run.statements, run.labels, end, split).items():
-                z_by_rule[rule].extend(pairs)
-                counts[rule] += len(pairs)
-        per_window.append({"window_end": end, "pairs": counts})
-    rows = [summary(rule, np.array([z for z, _ in pairs])) for rule, pairs in z_by_rule.items()]
-    for low, high in VOICE_BANDS:
-        z = [z for z, voices in z_by_rule[RULES[1]] if low <= voices < high]
-        band = f"{low}+" if high == 10**9 else f"{low}-{high - 1}"
-        rows.append(summary(f"jtbd, {band} authors in the smaller half", np.array(z)))
+    theme_of = {c.id: c.theme for c in run.results.clusters}
+    theme_labels = np.array([theme_of[label] if label >= 0 else -1 for label in run.labels.tolist()])
+    rows, per_window = [], []
+    for level, labels in (("jobs", run.labels), ("themes", theme_labels)):
+        z_by_rule: dict[str, list[tuple[float, int]]] = {rule: [] for rule in RULES}
+        for end in args.ends.split(","):
+            counts = {rule: 0 for rule in RULES}
+            for split in range(args.splits):
+                for rule, pairs in split_half_z(run.statements, labels, end, split).items():
+                    z_by_rule[rule].extend(pairs)
+                    counts[rule] += len(pairs)
+            per_window.append({"level": level, "window_end": end, "pairs": counts})
+        prefix = "" if level == "jobs" else "themes: "
+        rows += [summary(prefix + rule, np.array([z for z, _ in pairs])) for rule, pairs in z_by_rule.items()]
+        for low, high in VOICE_BANDS if level == "jobs" else ():
+            z = [z for z, voices in z_by_rule[RULES[1]] if low <= voices < high]
+            band = f"{low}+" if high == 10**9 else f"{low}-{high - 1}"
+            rows.append(summary(f"jtbd, {band} authors in the smaller half", np.array(z)))
     print_table(rows, args)
     write_results(
         args.out,
@@ -83,6 +88,7 @@ def main() -> int:
             "corpus": str(args.corpus.name),
             "statements": len(run.statements),
             "clusters": len(run.clusters),
+            "themes": len(run.results.themes),
             "windows": per_window,
             "rules": rows,
             "seconds": round(time.perf_counter() - begin, 1),
