@@ -104,3 +104,13 @@ def test_track_command_end_to_end(tmp_path):
     assert sum(p["plain"] for p in keywords["periods"]) == sum("invoices" in r["text"] for r in records)
     assert "<script" not in (out / "track.html").read_text(encoding="utf-8")
     assert "| by keywords | documents |" in (out / "track.md").read_text(encoding="utf-8")
+
+
+def test_track_an_undated_corpus_says_what_to_pass(tmp_path):
+    records = [{"id": str(i), "text": "How do I send invoices to clients?"} for i in range(20)]
+    corpus = write_jsonl(tmp_path / "q.jsonl", records)
+    result = CliRunner().invoke(
+        app, ["track", "invoices", str(corpus), "--model", "hashing", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "--time-field" in result.output and "Traceback" not in result.output
