@@ -67,8 +67,9 @@ def rerender(
     if vectors is None and say:
         say(f"Quotes kept as the run picked them from its own window: {why_not}.")
     theme_of = {c.id: c.theme for c in results.clusters}
-    theme_labels = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
-    for_themes = -1 if any(t is None for t in theme_of.values()) else theme_labels  # folders without themes
+    for_themes: np.ndarray | int = -1  # a folder written before themes has none to fit
+    if results.themes and all(t is not None for t in theme_of.values()):
+        for_themes = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
     clusters = _fit_again(results.clusters, statements, labels, ranker, vectors, config)
     themes = _fit_again(results.themes, statements, for_themes, ranker, vectors, config) if results.themes else []
     return rewrite_files(run_dir, render_all(Results(run, clusters, themes, results.counting), default_reporters()))

@@ -334,6 +334,20 @@ def test_report_rerender_of_a_moved_folder_names_where_it_is_now(first_run, tmp_
         assert str(first_run.out_dir) not in text
 
 
+@pytest.mark.parametrize("args", [["--window", "12"], ["--weights", "growth=2"], []])
+def test_report_rerenders_a_folder_written_before_themes(first_run, args):
+    out = first_run.out_dir
+    data = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    del data["themes"]
+    for c in data["clusters"]:
+        del c["theme"], c["side"], c["score_parts"]["specificity"]
+    (out / "clusters.json").write_text(json.dumps(data), encoding="utf-8")
+    (out / "themes.csv").unlink()
+    result = runner.invoke(app, ["report", str(out), *args])
+    assert result.exit_code == 0, result.stderr
+    assert "## Customer jobs" in (out / "report.md").read_text(encoding="utf-8")
+
+
 def test_report_rerender_keeps_old_reports_when_rendering_fails(tmp_path, monkeypatch):
     out = _written(tmp_path)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
