@@ -56,8 +56,9 @@ class Unit:
 def facts(unit: Unit) -> list[str]:
     """What the detector knows about a unit beside its words: where it stands and what it looks like.
 
-    The cue rules are not among them: as features they added 0.005 to the out-of-source F1 and cost two thirds of
-    the detector's time; they take part as candidates of their own instead (`extract.detect_candidates`).
+    The cue rules are not among them: as features they added almost nothing out of source for much of the
+    detector's time (docs/method.md, "Two ways to find them"); they take part as candidates of their own instead
+    (`extract.detect_candidates`).
     """
     text = unit.text
     out = ["title" if unit.is_title else "sentence", f"doc_{unit.doc_kind}", "reply" if unit.is_reply else "top"]

@@ -31,7 +31,6 @@ from jtbd.clustering import (
     refit_copy,
     specificity,
     statement_side,
-    unit_rows,
 )
 from jtbd.config import Config, load_config
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
@@ -278,7 +277,7 @@ class Pipeline:
         """How often `corpus` speaks of each query, period by period: four series per query (keywords or meaning,
         documents or statements), their growth over the ranker's window, and where each turned (`jtbd.track`)."""
         from jtbd.report_track import TRACK_FILES, write_track_files
-        from jtbd.track import TrackRun, track_series
+        from jtbd.track import TrackRun, query_similarities, track_series
 
         corpus = Path(corpus)
         out_dir = Path(out) if out else default_out_dir(corpus).with_name(f"{corpus.stem}-track")
@@ -289,16 +288,11 @@ class Pipeline:
         statements = self._extract(documents, clock).statements
         embedded = self._embed([s.embedding_text for s in statements], clock)
         with clock.stage("track") as say:
-            phrases = [phrase for query in queries for phrase in query.phrases]
-            phrase_vectors = unit_rows(self.embedder.embed(phrases).astype(np.float64))
-            ends = np.cumsum([len(query.phrases) for query in queries])
-            centres = unit_rows(np.stack([phrase_vectors[a:b].mean(axis=0) for a, b in zip([0, *ends[:-1]], ends)]))
-            similarities = unit_rows(embedded.vectors.astype(np.float64)) @ centres.T
             series = track_series(
                 queries,
                 documents,
                 statements,
-                similarities,
+                query_similarities(self.embedder, queries, embedded.vectors),
                 similarity=config.similarity,
                 period=config.period,
                 window=config.window or 0,

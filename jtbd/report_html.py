@@ -175,19 +175,25 @@ def _themes_table(themes: Sequence[ClusterRecord], jobs: dict[int, ClusterRecord
     )
     rows, span = [], interval_span(themes)
     for t in themes:
-        g, trend = t.growth, trend_of(t)
         members = "; ".join(f'<a href="#cluster-{esc(j)}">{esc(jobs[j].label)}</a>' for j in t.jobs if j in jobs)
         rows.append(
             f'<tr id="theme-{esc(t.id)}"><td class="n" data-v="{esc(t.rank)}">{esc(t.rank)}</td>'
             f'<td class="job" data-v="{esc(t.label)}">{esc(t.label)}<br><small>{esc(", ".join(t.keywords[:4]))}'
-            "</small></td>"
-            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-            f'<td class="n ci" data-v="{growth_order(g.low)}">{_growth(g, bar=interval_svg(g, trend, span))}</td>'
-            f"<td><small>{members}</small></td>"
+            f"</small></td>{_trend_cells(t, span)}<td><small>{members}</small></td>"
             f'<td class="n" data-v="{esc(t.n_authors)}">{t.n_authors:,}</td>'
             f'<td class="n" data-v="{esc(t.score)}">{t.score:.2f}</td></tr>'
         )
     return head + "\n".join(rows) + "</tbody></table>"
+
+
+def _trend_cells(c: ClusterRecord, span: float) -> str:
+    """A ranking row's Trend and Growth cells. By growth means by the surest growth (`growth_order`), not by a wild
+    point rate."""
+    g, trend = c.growth, trend_of(c)
+    return (
+        f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
+        f'<td class="n ci" data-v="{growth_order(g.low)}">{_growth(g, bar=interval_svg(g, trend, span))}</td>'
+    )
 
 
 def _table(clusters: Sequence[ClusterRecord]) -> str:
@@ -200,15 +206,11 @@ def _table(clusters: Sequence[ClusterRecord]) -> str:
     )
     rows, span = [], interval_span(clusters)
     for c in clusters:
-        g, trend = c.growth, trend_of(c)
-        # By growth means by the surest growth (`growth_order`), not by a wild point rate.
         rows.append(
             f'<tr id="row-{esc(c.id)}"><td class="n" data-v="{esc(c.rank)}">{esc(c.rank)}</td>'
             f'<td class="job" data-v="{esc(c.label)}"><a href="#cluster-{esc(c.id)}">{esc(c.label)}</a></td>'
-            f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-            f'<td class="n ci" data-v="{growth_order(g.low)}">'
-            f"{_growth(g, bar=interval_svg(g, trend, span))}</td>"
-            f'<td data-v="{esc(g.momentum or 0)}">{spark_svg(c.series, trend)}</td>'
+            f"{_trend_cells(c, span)}"
+            f'<td data-v="{esc(c.growth.momentum or 0)}">{spark_svg(c.series, trend_of(c))}</td>'
             f'<td class="n" data-v="{esc(c.n_authors)}">{c.n_authors:,}</td>'
             f'<td class="n" data-v="{esc(c.size)}">{c.size:,}</td>'
             f'<td class="n" data-v="{esc(c.score)}">{c.score:.2f}</td></tr>'

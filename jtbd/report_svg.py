@@ -229,13 +229,8 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
         return left + i * step, top_pad + plot_h * (1 - min(share, y_max) / y_max)
 
     out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="share per {esc(period)}">']
-    for tick in (0, y_max / 2, y_max):
-        _, y = xy(0, tick)
-        out.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#8a92a3">'
-            f"{share_label(tick)}</text>"
-        )
+    ticks = (0, y_max / 2, y_max)
+    out += share_grid([xy(0, tick)[1] for tick in ticks], ticks, left, width - right)
     every, last = max(1, math.ceil(len(series) / 6)), len(series) - 1
     for i, p in enumerate(series):
         if i % every == 0 or (i == last and last % every > every / 2):
@@ -275,6 +270,16 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
         "dashed: fitted yearly growth. Gaps are periods with no posts at all.</p>"
     )
     return "".join(out)
+
+
+def share_grid(ys: Sequence[float], ticks: Sequence[float], left: float, right: float, digits: int = 0) -> list[str]:
+    """A chart's horizontal grid lines at heights `ys`, each labelled on the left with its share."""
+    return [
+        f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>'
+        f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#8a92a3">'
+        f"{share_label(tick, digits)}</text>"
+        for y, tick in zip(ys, ticks)
+    ]
 
 
 def _fitted(c: ClusterRecord, period: str) -> list[float] | None:

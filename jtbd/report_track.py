@@ -11,7 +11,7 @@ from typing import Any
 
 from jtbd.records import growth_to_json
 from jtbd.report import csv_text, json_text, write_texts
-from jtbd.report_svg import COLOUR, dated_runs, esc, nice_top, share_label, svg_points, wilson
+from jtbd.report_svg import COLOUR, dated_runs, esc, nice_top, share_grid, share_label, svg_points, wilson
 from jtbd.report_text import md_cell, pct, sparkline, trend_cell
 from jtbd.track import MATCHES, UNITS, Series, TrackRun
 
@@ -214,13 +214,8 @@ def track_svg(series: list[Series], period: str) -> str:
             f'<rect x="{x0:.1f}" y="{top_pad}" width="{x1 - x0:.1f}" height="{plot_h}" fill="#1d2330" '
             f'fill-opacity="0.08"><title>{esc(f"turn at {turn.period} ({turn.low} to {turn.high})")}</title></rect>'
         )
-    for tick in (0, y_max / 2, y_max):
-        _, y = xy(0, tick)
-        out.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ec"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#8a92a3">'
-            f"{share_label(tick, 1)}</text>"
-        )
+    ticks = (0, y_max / 2, y_max)
+    out += share_grid([xy(0, tick)[1] for tick in ticks], ticks, left, width - right, digits=1)
     every = max(1, -(-len(periods) // 8))
     for i in range(0, len(periods), every):
         x, _ = xy(i, 0)

@@ -66,27 +66,25 @@ def rerender(
     vectors, why_not = _run_vectors(run_dir, run, statements)
     if vectors is None and say:
         say(f"Quotes kept as the run picked them from its own window: {why_not}.")
-    theme_of = {c.id: c.theme for c in results.clusters}
-    for_themes: np.ndarray | int = -1  # a folder written before themes has none to fit
-    if results.themes and all(t is not None for t in theme_of.values()):
-        for_themes = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
     clusters = _fit_again(results.clusters, statements, labels, ranker, vectors, config)
-    themes = _fit_again(results.themes, statements, for_themes, ranker, vectors, config) if results.themes else []
+    theme_of = {c.id: c.theme for c in results.clusters}
+    themes = results.themes  # a folder written before themes has none to fit
+    if themes and all(t is not None for t in theme_of.values()):
+        theme_labels = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
+        themes = _fit_again(themes, statements, theme_labels, ranker, vectors, config)
     return rewrite_files(run_dir, render_all(Results(run, clusters, themes, results.counting), default_reporters()))
 
 
 def _fit_again(
     records: list[ClusterRecord],
     statements: Sequence[Statement],
-    labels: np.ndarray | int,
+    labels: np.ndarray,
     ranker: GrowthRanker,
     vectors: np.ndarray | None,
     config: Config,
 ) -> list[ClusterRecord]:
     """`records` with growth fitted again by `ranker`, their score parts but growth kept, re-ranked, and with the
     vectors, their quotes drawn again from the new window."""
-    if isinstance(labels, int):
-        return records
     names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in records}
     kept = {c.id: c.score_parts.get("specificity", 0.0) for c in records}
     fitted = {c.id: c for c in ranker.rank(statements, labels, names, specificity=kept)}

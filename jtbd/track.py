@@ -26,11 +26,13 @@ import numpy as np
 import ruptures
 from ruptures.base import BaseCost
 
+from jtbd.clustering import unit_rows
 from jtbd.config import Config
 from jtbd.errors import ConfigError
 from jtbd.growth import VoiceCounts, benjamini_hochberg, moderated_tests, poisson_fit
 from jtbd.periods import MAX_PER_AUTHOR, MIN_VOICES_TO_FIT, PERIODS_PER_YEAR, period_key, period_range
 from jtbd.rank import growth_from_fit
+from jtbd.stages import Embedder
 from jtbd.types import Document, Growth, Statement
 
 #: How the texts of a query are matched, and what is counted.
@@ -40,9 +42,8 @@ UNITS = ("documents", "statements")
 CHI2_95 = 3.841459
 #: The median of chi-square(1): scales a median of squared z-scores to a variance.
 CHI2_MEDIAN = 0.454936
-#: A cut must lower the scaled deviance by this times log(periods). On 50 steady simulated series with overdispersed
-#: counts, BIC's 3 called a turn in 12, 4 in 4 and 5 in 2; each found the halving in every series
-#: (benchmarks/turns.py).
+#: A cut must lower the scaled deviance by this times log(periods): the lowest penalty that kept false turns under
+#: 5% of steady, overdispersed simulated series (benchmarks/turns.py; docs/method.md, "Tracking a question").
 PENALTY = 5.0
 #: The steepest growth a segment's fit may have (log per year): e^8, about x3,000 a year.
 MAX_SLOPE = 8.0
@@ -143,6 +144,16 @@ def parse_queries(queries: Sequence[str], query_file: Path | None = None) -> lis
     if repeated := [name for name, n in names.items() if n > 1]:
         raise ConfigError(f"Query {repeated[0]!r} is given twice. Give each query its own name.")
     return out
+
+
+def query_similarities(embedder: Embedder, queries: Sequence[Query], vectors: np.ndarray) -> np.ndarray:
+    """Each statement's cosine (rows of `vectors`) to each query's vector, the mean of its phrases' unit vectors:
+    statements x queries. All phrases are embedded in one call."""
+    phrases = [phrase for query in queries for phrase in query.phrases]
+    phrase_vectors = unit_rows(embedder.embed(phrases).astype(np.float64))
+    ends = np.cumsum([len(query.phrases) for query in queries])
+    centres = unit_rows(np.stack([phrase_vectors[a:b].mean(axis=0) for a, b in zip([0, *ends[:-1]], ends)]))
+    return unit_rows(vectors.astype(np.float64)) @ centres.T
 
 
 def track_series(
