@@ -517,7 +517,53 @@ def run_plant(index: int, rng: np.random.Generator, data: dict[str, Any], era: E
         theme_labels, n_themes = themes_of(vectors, labels, variant)
         result[f"themes {variant}"] = evaluate(statements, vectors, theme_labels, role_rows)
         result[f"themes {variant}"]["n_themes"] = n_themes
+    result["fdr"] = fdr_calls(statements, vectors, labels, role_rows)
     return result
+
+
+def fdr_calls(
+    statements: list[Any], vectors: np.ndarray, labels: np.ndarray, role_rows: dict[str, list[int]]
+) -> dict[str, Any]:
+    """Each false-discovery method (`jtbd.growth.FDR_METHODS`) over Config's themes and the jobs: the trend called
+    for each plant's job and theme (the one holding most of its statements), and how many are called in all."""
+    from jtbd.growth import FDR_METHODS
+    from jtbd.rank import rank_levels
+    from jtbd.types import ClusterLabel
+
+    theme_labels, _ = themes_of(vectors, labels, "config")
+    levels = {"job": labels, "theme": theme_labels}
+    names = {
+        level: {int(c): ClusterLabel(str(c), [], [], []) for c in np.unique(found) if c >= 0}
+        for level, found in levels.items()
+    }
+    out: dict[str, Any] = {}
+    for method in FDR_METHODS:
+        ranked = dict(
+            zip(
+                levels,
+                rank_levels(
+                    statements,
+                    (labels, names["job"], None),
+                    (theme_labels, names["theme"], None),
+                    fdr=method,
+                    period="month",
+                    window=WINDOW,
+                ),
+            )
+        )
+        entry: dict[str, Any] = {}
+        for level, found in levels.items():
+            trend = {c.id: c.growth.trend for c in ranked[level]}
+            entry[f"{level}s_called"] = {
+                "rising": sum(t in ("rising", "emerging") for t in trend.values()),
+                "declining": sum(t in ("declining", "fading") for t in trend.values()),
+                "of": len(trend),
+            }
+            for role in ROLES:
+                clustered = Counter(int(c) for c in found[role_rows[role]] if c >= 0)
+                entry[f"{role}_{level}"] = trend[clustered.most_common(1)[0][0]] if clustered else None
+        out[method] = entry
+    return out
 
 
 def themes_of(vectors: np.ndarray, labels: np.ndarray, variant: str) -> tuple[np.ndarray, int]:
@@ -856,7 +902,31 @@ def summarise(plants: list[dict[str, Any]]) -> dict[str, Any]:
             "median_themes": median([run["n_themes"] for run in runs]),
         }
     summary["growing_by_tag"] = growing_by_tag(plants)
+    summary["fdr"] = summarise_fdr([p["fdr"] for p in plants if "fdr" in p])
     return summary
+
+
+def summarise_fdr(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per false-discovery method and level: how often the growing plant is called rising, the flat one rising (a
+    false alarm), the fading one declining; and the median number of jobs and themes called either way."""
+    from jtbd.growth import FDR_METHODS
+
+    rising, declining = ("rising", "emerging"), ("declining", "fading")
+    out: dict[str, Any] = {}
+    for method in FDR_METHODS if runs else ():
+        by_level: dict[str, Any] = {}
+        for level in ("job", "theme"):
+            entries = [run[method] for run in runs]
+            by_level[level] = {
+                "growing_called_rising": rate([e[f"growing_{level}"] in rising for e in entries]),
+                "flat_called_rising": rate([e[f"flat_{level}"] in rising for e in entries]),
+                "fading_called_declining": rate([e[f"fading_{level}"] in declining for e in entries]),
+                "median_called_rising": median([e[f"{level}s_called"]["rising"] for e in entries]),
+                "median_called_declining": median([e[f"{level}s_called"]["declining"] for e in entries]),
+                "median_of": median([e[f"{level}s_called"]["of"] for e in entries]),
+            }
+        out[method] = by_level
+    return out
 
 
 def growing_by_tag(plants: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -1047,6 +1117,20 @@ def print_table(summary: dict[str, Any], n_plants: int, seconds: float) -> None:
             f"declining {pct(j['fading_called_declining'])}; median {t['median_themes']} themes, growing theme recall "
             f"{fmt(growing['median_recall'])} purity {fmt(growing['median_purity'])}"
         )
+    if summary.get("fdr"):
+        print("\nfalse-discovery control across the two levels (Config's themes), share of plants:")
+        print(
+            "| method | level | growing called rising | flat called rising | fading called declining "
+            "| called rising / declining (median of n) |"
+        )
+        print("|---|---|---:|---:|---:|---:|")
+        for method, by_level in summary["fdr"].items():
+            for level, e in by_level.items():
+                print(
+                    f"| {method} | {level}s | {pct(e['growing_called_rising'])} | {pct(e['flat_called_rising'])} | "
+                    f"{pct(e['fading_called_declining'])} | {fmt(e['median_called_rising'])} / "
+                    f"{fmt(e['median_called_declining'])} (of {fmt(e['median_of'])}) |"
+                )
     for setting, title in SETTINGS.items():
         print(f"\nplant clusters, {title} (median over plants):")
         print(f"{'role':<10}{'recall':>8}{'purity':>8}{'noise':>8}{'clusters':>10}{'rate/yr':>9}{'rank(low)':>11}")

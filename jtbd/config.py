@@ -115,6 +115,10 @@ class Config:
     )
     theme_method: str = setting("agglomerative", "How jobs are grouped into themes: agglomerative or leiden.")
     theme_distance: float = setting(0.4, "Jobs whose centres are within this cosine distance share a theme.")
+    fdr: str = setting(
+        "separate",
+        "False discoveries across themes and jobs: separate (one family each), pooled, or hierarchical.",
+    )
     similarity: float = setting(
         0.4, "jtbd track: a statement this cosine-similar to a query's vector matches it by meaning."
     )

@@ -175,6 +175,55 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
     return q
 
 
+#: How the false discoveries of the two levels (themes and the jobs inside them) are controlled:
+#: "separate": each level is its own Benjamini-Hochberg family (the default, docs/method.md "Themes");
+#: "pooled": one family holding every fit of both levels;
+#: "hierarchical": themes first, then the jobs of each discovered theme (Benjamini and Bogomolov 2014).
+FDR_METHODS = ("separate", "pooled", "hierarchical")
+
+
+def level_q_values(
+    job_fits: Sequence[tuple[int, float | None]],
+    theme_fits: Sequence[tuple[int, float | None]],
+    theme_of_job: dict[int, int],
+    method: str = "separate",
+) -> tuple[list[float | None], list[float | None]]:
+    """q-values of every (job, p-value) and (theme, p-value) fit, in the order given, under `method` (FDR_METHODS).
+
+    "hierarchical" selects themes by BH over the theme fits (a theme is selected when any of its fits is below FDR),
+    then runs BH over the fits of each selected theme's jobs at FDR x R / m (R themes selected of m fitted), which
+    keeps the false discoveries among the jobs of the selected themes at FDR on average. A job's q-value is the
+    larger of its theme's smallest q and its within-theme q scaled by m / R, so q < FDR exactly when both levels
+    pass; the jobs of a theme that is not selected are never called, however small their own p.
+    """
+    if method not in FDR_METHODS:
+        raise ValueError(f"Unknown false-discovery method {method!r}; use one of {', '.join(FDR_METHODS)}.")
+    job_p = [p for _, p in job_fits]
+    theme_p = [p for _, p in theme_fits]
+    if method == "separate":
+        return benjamini_hochberg(job_p), benjamini_hochberg(theme_p)
+    if method == "pooled":
+        pooled = benjamini_hochberg(job_p + theme_p)
+        return pooled[: len(job_p)], pooled[len(job_p) :]
+    theme_q = benjamini_hochberg(theme_p)
+    best: dict[int, float] = {}
+    for (theme, _), tq in zip(theme_fits, theme_q):
+        if tq is not None:
+            best[theme] = min(best.get(theme, 1.0), tq)
+    n_selected = sum(value < FDR for value in best.values())
+    scale = len(best) / max(n_selected, 1)
+    job_q: list[float | None] = [None] * len(job_fits)
+    by_theme: dict[int, list[int]] = {}
+    for i, (job, _) in enumerate(job_fits):
+        by_theme.setdefault(theme_of_job.get(job, -1), []).append(i)
+    for theme, rows in by_theme.items():
+        within = benjamini_hochberg([job_p[i] for i in rows])
+        for i, jq in zip(rows, within):
+            if jq is not None:
+                job_q[i] = max(best.get(theme, 1.0), min(1.0, jq * scale))
+    return job_q, theme_q
+
+
 def momentum(counts: np.ndarray, totals: np.ndarray, per_year: float, *, prior: float = 5.0) -> float | None:
     """Last quarter's share against the window's baseline share, shrunk toward 1 by `prior` pseudo-voices.
 

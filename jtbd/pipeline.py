@@ -193,9 +193,10 @@ class Pipeline:
             theme_names = self.labeler.label(statements, vectors, theme_labels, recent=recent)
             say(f"{len(cluster_labels)} jobs and {len(theme_names)} themes named")
         with clock.stage("rank") as say:
-            ranked = self.ranker.rank(statements, labels, cluster_labels, specificity=specificity(vectors, labels))
-            ranked_themes = self.ranker.rank(
-                statements, theme_labels, theme_names, specificity=specificity(vectors, theme_labels)
+            ranked, ranked_themes = self.ranker.rank_levels(
+                statements,
+                (labels, cluster_labels, specificity(vectors, labels)),
+                (theme_labels, theme_names, specificity(vectors, theme_labels)),
             )
             rising = sum(c.growth.trend in ("rising", "emerging") for c in ranked)
             rising_themes = sum(c.growth.trend in ("rising", "emerging") for c in ranked_themes)

@@ -16,8 +16,20 @@ from datetime import datetime
 import numpy as np
 
 from jtbd.config import DEFAULT_WEIGHTS, Config
-from jtbd.errors import JtbdError
-from jtbd.growth import CONFIDENCE, FDR, Trend, VoiceCounts, benjamini_hochberg, moderated_tests, momentum, poisson_fit
+from jtbd.errors import ConfigError, JtbdError
+from jtbd.growth import (
+    CONFIDENCE,
+    FDR,
+    FDR_METHODS,
+    PoissonFit,
+    Trend,
+    VoiceCounts,
+    benjamini_hochberg,
+    level_q_values,
+    moderated_tests,
+    momentum,
+    poisson_fit,
+)
 from jtbd.periods import (
     MAX_PER_AUTHOR,
     MIN_VOICES_TO_FIT,
@@ -50,14 +62,18 @@ class GrowthRanker:
         period: str = Config.period,
         window: int | None = Config.window,
         weights: dict[str, float] | None = Config.weights,
+        fdr: str = Config.fdr,
     ) -> None:
         self.period = period
         self.window = window
         self.weights = weights
+        self.fdr = fdr
+        if fdr not in FDR_METHODS:
+            raise ConfigError(f"fdr must be one of {', '.join(FDR_METHODS)}. Got {fdr!r}.")
 
     @classmethod
     def from_config(cls, config: Config) -> GrowthRanker:
-        return cls(config.period, config.window, config.weights)
+        return cls(config.period, config.window, config.weights, config.fdr)
 
     def fit(self, dates: Sequence[datetime | None]) -> GrowthRanker:
         self.period_ = resolve_period(self.period, dates)
@@ -83,6 +99,17 @@ class GrowthRanker:
             window=self.window_,
             weights=self.weights,
             specificity=specificity,
+        )
+
+    def rank_levels(
+        self,
+        statements: Sequence[Statement],
+        jobs: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+        themes: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+    ) -> tuple[list[RankedCluster], list[RankedCluster]]:
+        """Jobs and themes ranked together, their false discoveries controlled as `fdr` says (`rank_levels`)."""
+        return rank_levels(
+            statements, jobs, themes, fdr=self.fdr, period=self.period_, window=self.window_, weights=self.weights
         )
 
     def rescore(self, clusters: Sequence[ClusterRecord]) -> list[ClusterRecord]:
@@ -177,15 +204,45 @@ def rank_clusters(
     and postings (money being spent); the cluster's growth is the series whose growth is surest (`_headline`).
     Undated statements count toward size and reach but not toward growth.
     """
+    level = _fit_level(statements, labels, list(cluster_labels), period, window)
+    fits = level.growths(benjamini_hochberg([p for _, p in level.fits]))
+    return _rank_level(level, fits, statements, cluster_labels, weights, specificity)
+
+
+def rank_levels(
+    statements: Sequence[Statement],
+    jobs: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+    themes: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+    *,
+    fdr: str = "separate",
+    period: str = "month",
+    window: int = 24,
+    weights: dict[str, float] | None = None,
+) -> tuple[list[RankedCluster], list[RankedCluster]]:
+    """Jobs and themes ranked as `rank_clusters` ranks each, with the false discoveries of the two levels
+    controlled by `fdr` (growth.FDR_METHODS). Each of `jobs` and `themes` is (labels per statement, names by
+    cluster id, specificity by cluster id); every job's statements lie in one theme."""
+    (job_labels, job_names, job_specificity), (theme_labels, theme_names, theme_specificity) = jobs, themes
+    job_level = _fit_level(statements, job_labels, list(job_names), period, window)
+    theme_level = _fit_level(statements, theme_labels, list(theme_names), period, window)
+    theme_of_job = {int(j): int(t) for j, t in zip(job_labels.tolist(), theme_labels.tolist()) if j >= 0 and t >= 0}
+    job_q, theme_q = level_q_values(job_level.fits, theme_level.fits, theme_of_job, fdr)
+    return (
+        _rank_level(job_level, job_level.growths(job_q), statements, job_names, weights, job_specificity),
+        _rank_level(theme_level, theme_level.growths(theme_q), statements, theme_names, weights, theme_specificity),
+    )
+
+
+def _rank_level(
+    level: _Level,
+    fits: dict[int, dict[str, Growth]],
+    statements: Sequence[Statement],
+    cluster_labels: dict[int, ClusterLabel],
+    weights: dict[str, float] | None,
+    specificity: dict[int, float] | None,
+) -> list[RankedCluster]:
     weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-    per_year = PERIODS_PER_YEAR[period]
-    keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
-    voices = [s.voice for s in statements]
-    members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_labels}
-
-    overall = _make_window(keys, voices, labels.tolist(), period, window)
-    fits, period_counts = _fit_series(members, statements, keys, voices, labels, overall, period, window, per_year)
-
+    members, keys, overall, period_counts = level.members, level.keys, level.overall, level.period_counts
     authors_of = {c: _n_authors(statements, rows) for c, rows in members.items()}
     max_authors = max(authors_of.values(), default=1)
     baseline = _voice_shares(statements, [r for rows in members.values() for r in rows])
@@ -242,27 +299,52 @@ def score_order(score: float, size: int, cluster_id: int) -> tuple[float, int, i
     return (-score, -size, cluster_id)
 
 
-def _fit_series(
-    members: dict[int, list[int]],
-    statements: Sequence[Statement],
-    keys: Sequence[str | None],
-    voices: Sequence[str],
-    labels: np.ndarray,
-    overall: _Window,
-    period: str,
-    window: int,
-    per_year: float,
-) -> tuple[dict[int, dict[str, Growth]], dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """Growth of every cluster among all documents (in the `overall` window) and, when the corpus mixes kinds, among
-    each kind's voices alone; and each cluster's counted statements and authors per period of the overall window.
+@dataclass
+class _Level:
+    """One level's clusters (jobs, or themes) fitted but not yet put through the false-discovery control."""
+
+    members: dict[int, list[int]]
+    keys: list[str | None]
+    overall: _Window
+    per_year: float
+    raw: dict[
+        tuple[int, str], tuple[PoissonFit | None, np.ndarray, np.ndarray]
+    ]  # (cluster, series) -> fit, counts, totals
+    tested: dict[tuple[int, str], Trend | None]
+    period_counts: dict[int, tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def fits(self) -> list[tuple[int, float | None]]:
+        """(cluster id, p-value) of every fit, in `tested`'s order: what the false-discovery control sees."""
+        return [(cluster_id, t.p_value if t else None) for (cluster_id, _), t in self.tested.items()]
+
+    def growths(self, q_values: Sequence[float | None]) -> dict[int, dict[str, Growth]]:
+        """Each cluster's growth per series, given the q-value of every fit (in `fits`' order)."""
+        out: dict[int, dict[str, Growth]] = {cluster_id: {} for cluster_id in self.members}
+        for (key, (_, counts, totals)), q in zip(self.raw.items(), q_values):
+            growth = growth_from_fit(self.tested[key], q, counts, totals, self.per_year)
+            out[key[0]][key[1]] = replace(growth, among=key[1])
+        return out
+
+
+def _fit_level(
+    statements: Sequence[Statement], labels: np.ndarray, cluster_ids: Sequence[int], period: str, window: int
+) -> _Level:
+    """Growth fits of every cluster among all documents (in the growth window) and, when the corpus mixes kinds,
+    among each kind's voices alone; and each cluster's counted statements and authors per period of the window.
     A series with fewer than MIN_VOICES_TO_FIT authors (summed over periods) in the window gets no fit.
 
     A kind's series has that kind's voices as exposure, so a need rising in discussions is not drowned by a larger,
-    flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test in a single
-    Benjamini-Hochberg family, so looking at three series per cluster does not buy extra discoveries. Each fit's
-    overdispersion is shrunk toward the median over all fits (PRIOR_DF).
+    flat volume of postings in the same cluster (and vice versa). Every fit of every cluster is one test of the
+    false-discovery control, so looking at three series per cluster does not buy extra discoveries. Each fit's
+    overdispersion is shrunk toward the median over all fits of the level (PRIOR_DF).
     """
-    series = {"all": list(keys)}
+    per_year = PERIODS_PER_YEAR[period]
+    keys = [period_key(s.created_at, period) if s.created_at else None for s in statements]
+    voices = [s.voice for s in statements]
+    members = {c: [int(r) for r in np.flatnonzero(labels == c)] for c in cluster_ids}
+    overall = _make_window(keys, voices, labels.tolist(), period, window)
+    series = {"all": keys}
     doc_kinds = sorted({s.doc_kind for s in statements})
     if len(doc_kinds) > 1:
         for doc_kind in doc_kinds:
@@ -281,13 +363,7 @@ def _fit_series(
     # statement (all of them cover together at least 95% of the time).
     confidence = 1 - (1 - CONFIDENCE) / len(series)
     tested = dict(zip(raw, moderated_tests([fit for fit, _, _ in raw.values()], confidence)))
-    p_values = [result.p_value if result else None for result in tested.values()]
-    q_values = dict(zip(tested, benjamini_hochberg(p_values)))
-    out: dict[int, dict[str, Growth]] = {cluster_id: {} for cluster_id in members}
-    for (cluster_id, name), (_, counts, totals) in raw.items():
-        growth = growth_from_fit(tested[cluster_id, name], q_values[cluster_id, name], counts, totals, per_year)
-        out[cluster_id][name] = replace(growth, among=name)
-    return out, period_counts
+    return _Level(members, keys, overall, per_year, raw, tested, period_counts)
 
 
 def _headline(by_series: dict[str, Growth]) -> Growth:

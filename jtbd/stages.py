@@ -91,6 +91,13 @@ class Ranker(Protocol):
         specificity: dict[int, float] | None = None,  # cluster id -> 0..1, a part of the score
     ) -> list[RankedCluster]: ...
 
+    def rank_levels(  # jobs and themes, each (labels, names, specificity), false discoveries controlled together
+        self,
+        statements: Sequence[Statement],
+        jobs: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+        themes: tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float] | None],
+    ) -> tuple[list[RankedCluster], list[RankedCluster]]: ...
+
     def rescore(self, clusters: Sequence[ClusterRecord]) -> list[ClusterRecord]: ...  # score from parts, re-ranked
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from jtbd.growth import VoiceCounts, benjamini_hochberg, moderated_tests, poisson_fit
+from jtbd.growth import FDR, VoiceCounts, benjamini_hochberg, level_q_values, moderated_tests, poisson_fit
 
 
 def test_growth_poisson_fit_recovers_known_rate():
@@ -93,3 +93,42 @@ def test_growth_benjamini_hochberg_caps_at_one_and_keeps_order():
     assert benjamini_hochberg([0.7, 0.9, 0.95]) == [pytest.approx(0.95)] * 3
     assert benjamini_hochberg([]) == []
     assert benjamini_hochberg([None]) == [None]
+
+
+# Jobs 0-2 in theme 10, jobs 3-4 in theme 11; job 3 has the smallest p of all but its theme is flat.
+JOB_FITS = [(0, 0.001), (0, 0.2), (1, 0.004), (2, 0.6), (3, 0.0001), (4, None)]
+THEME_FITS = [(10, 0.0005), (11, 0.5), (11, 0.3)]
+THEME_OF_JOB = {0: 10, 1: 10, 2: 10, 3: 11, 4: 11}
+
+
+def test_growth_separate_fdr_is_one_family_per_level():
+    jobs, themes = level_q_values(JOB_FITS, THEME_FITS, THEME_OF_JOB, "separate")
+    assert jobs == benjamini_hochberg([p for _, p in JOB_FITS])
+    assert themes == benjamini_hochberg([p for _, p in THEME_FITS])
+
+
+def test_growth_pooled_fdr_is_one_family_over_both_levels():
+    jobs, themes = level_q_values(JOB_FITS, THEME_FITS, THEME_OF_JOB, "pooled")
+    assert jobs + themes == benjamini_hochberg([p for _, p in JOB_FITS + THEME_FITS])
+    assert jobs[0] > benjamini_hochberg([p for _, p in JOB_FITS])[0]  # more tests, larger q
+
+
+def test_growth_hierarchical_fdr_tests_jobs_only_inside_discovered_themes():
+    jobs, themes = level_q_values(JOB_FITS, THEME_FITS, THEME_OF_JOB, "hierarchical")
+    assert themes == benjamini_hochberg([p for _, p in THEME_FITS])
+    # Theme 10 is selected (q 0.0015), theme 11 not: R = 1 of m = 2 themes, so theme 10's jobs are tested by BH
+    # among their own four fits at FDR / 2 (their q doubled).
+    within = benjamini_hochberg([0.001, 0.2, 0.004, 0.6])
+    assert jobs[0] == pytest.approx(2 * within[0]) and jobs[0] < FDR
+    assert jobs[2] == pytest.approx(2 * within[2]) and jobs[2] < FDR
+    assert jobs[1] >= FDR and jobs[3] >= FDR
+    # Job 3's own p is the smallest of all, but its theme is not a discovery: never called.
+    assert jobs[4] >= FDR and jobs[4] == pytest.approx(0.45)  # theme 11's smaller q
+    assert jobs[5] is None
+    # Every job's q is at least its theme's: a job is never a discovery in a theme that is not.
+    assert all(q is None or q >= themes[0] for q in jobs)
+
+
+def test_growth_unknown_fdr_method_is_refused():
+    with pytest.raises(ValueError, match="hierarchical"):
+        level_q_values(JOB_FITS, THEME_FITS, THEME_OF_JOB, "bonferroni")

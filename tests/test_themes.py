@@ -9,7 +9,8 @@ import pytest
 from factories import statement
 
 from jtbd.clustering import specificity
-from jtbd.rank import rank_clusters
+from jtbd.errors import ConfigError
+from jtbd.rank import GrowthRanker, rank_clusters, rank_levels
 from jtbd.records import ClusterRecord
 from jtbd.themes import ThemeClusterer, theme_members
 from jtbd.types import ClusterLabel
@@ -82,6 +83,34 @@ def test_a_theme_grows_while_none_of_its_jobs_does_alone():
     grown = next(t for t in ranked if t.id == topic)
     assert grown.growth.trend == "rising"
     assert not any(t.growth.trend in ("rising", "declining") for t in ranked if t.id != topic)
+
+    # Ranked as two levels, "separate" gives each level exactly what ranking it alone gives.
+    levels = {}
+    for fdr in ("separate", "pooled", "hierarchical"):
+        levels[fdr] = rank_levels(
+            statements,
+            (labels_array, names, None),
+            (themes.labels_, theme_names, None),
+            fdr=fdr,
+            period="month",
+            window=24,
+        )
+    assert levels["separate"] == (jobs, ranked)
+    for fdr in ("pooled", "hierarchical"):
+        job_level, theme_level = levels[fdr]
+        assert next(t for t in theme_level if t.id == topic).growth.trend == "rising"
+        assert not any(c.growth.trend == "rising" for c in job_level if c.id < 4)
+    # Under the hierarchical control, no job is called in a theme that is not.
+    job_level, theme_level = levels["hierarchical"]
+    theme_trend = {t.id: t.growth.trend for t in theme_level}
+    for c in job_level:
+        if c.growth.trend != "stable" and c.growth.trend != "unknown":
+            assert theme_trend[int(themes.theme_of_job_[c.id])] == c.growth.trend
+
+
+def test_an_unknown_fdr_method_is_refused_before_anything_runs():
+    with pytest.raises(ConfigError, match="fdr must be one of"):
+        GrowthRanker(fdr="bonferroni")
 
 
 def test_specificity_puts_the_generic_line_at_the_centre():
