@@ -212,11 +212,11 @@ def cluster(
         }
         typer.echo(json.dumps(summary, indent=1))
         return
-    from jtbd.report_text import among_text, pct
+    from jtbd.report_text import among_text, growth_text, trend_words
 
     for c in run.clusters[:15]:
-        rate = f"{pct(c.growth.rate)}/yr{among_text(c.growth)}" if c.growth.rate else "n/a"
-        typer.echo(f"{c.rank:>3}. {c.label.title}  [{c.growth.trend}, {rate}, {c.n_authors} authors]")
+        rate = f"{growth_text(c.growth)} a year{among_text(c.growth)}" if c.growth.rate else "n/a"
+        typer.echo(f"{c.rank:>3}. {c.label.title}  [{trend_words(c.growth.trend)}, {rate}, {c.n_authors} authors]")
     if len(run.clusters) > 15:
         typer.echo(f"     ... {len(run.clusters) - 15} more in the report")
     typer.echo(f"report: {run.report_path}")
@@ -236,6 +236,7 @@ def cluster(
     "id_field",
     "author_field",
     "title_field",
+    "url_field",
     "strict",
     "batch_size",
 )
@@ -351,17 +352,21 @@ def report(
 @app.command()
 def show(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster` (holds clusters.json).")],
-    cluster_id: Annotated[int, typer.Argument(help="Cluster id, as in the report ('cluster N') and clusters.json.")],
+    job: Annotated[int, typer.Argument(help="The job's rank, as the report numbers it (#3); with --id, its id.")],
+    by_id: Annotated[
+        bool, typer.Option("--id", help="JOB is a cluster id ('cluster N' in the report, `id` in clusters.json).")
+    ] = False,
 ) -> None:
-    """Print one cluster: title, trend and growth with its interval, reach, keyphrases, share per period, quotes.
+    """Print one job: title, trend and growth with its interval, reach, keyphrases, share per period, quotes.
 
-    Example: jtbd show jtbd-out/startups-demo 3
+    Example: jtbd show jtbd-out/startups-demo 3   (the job ranked #3; `--id 3` for cluster 3)
     """
     from jtbd.report import read_results
     from jtbd.report_text import render_cluster_text
 
     try:
-        text = render_cluster_text(read_results(run_dir), cluster_id)
+        results = read_results(run_dir)
+        text = render_cluster_text(results, job if by_id else results.at_rank(job).id)
     except JtbdError as error:
         _fail(error)
         return

@@ -134,6 +134,7 @@ class Config:
     id_field: str | None = setting(None, "Column/key holding the record id.")
     author_field: str | None = setting(None, "Column/key holding the author.")
     title_field: str | None = setting(None, "Column/key holding a title (default: title, subject or headline).")
+    url_field: str | None = setting(None, "Column/key holding a link to the record (default: url, link or href).")
     strict: bool = setting(False, "Stop at the first malformed record instead of skipping it.")
     batch_size: int = setting(64, "Texts per batch sent to the embedding model.")
     max_quotes: int = setting(5, "Quotes shown per job.")

@@ -464,4 +464,5 @@ def _statement(doc: Document, start: int, end: int, kind: StatementKind, cue: st
         created_at=doc.created_at,
         author=doc.author,
         url=doc.url,
+        doc_title=doc.title,
     )

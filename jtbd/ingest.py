@@ -36,6 +36,7 @@ TITLE_KEYS = ("title", "subject", "headline")
 TIME_KEYS = ("created_at", "created_at_i", "time", "timestamp", "date", "created_date", "created")
 ID_KEYS = ("id", "objectID", "question_id", "uuid")
 AUTHOR_KEYS = ("author", "by", "user", "username")
+URL_KEYS = ("url", "link", "href", "permalink")
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={}"
 MAX_LINE_WARNINGS = 20  # per file; the rest are summed up in one line
 N_PROBE = 20  # records without a text field before a file is rejected
@@ -50,6 +51,7 @@ class FieldMap:
     id: str | None = None
     author: str | None = None
     title: str | None = None
+    url: str | None = None
 
 
 class CorpusReader:
@@ -62,7 +64,12 @@ class CorpusReader:
     @classmethod
     def from_config(cls, config: Config) -> CorpusReader:
         fields = FieldMap(
-            config.text_field, config.time_field, config.id_field, config.author_field, config.title_field
+            config.text_field,
+            config.time_field,
+            config.id_field,
+            config.author_field,
+            config.title_field,
+            config.url_field,
         )
         return cls(fields, strict=config.strict)
 
@@ -268,7 +275,11 @@ class _Reader:
         doc_id = sid(rec.get(fm.id or _first_key(rec, ID_KEYS) or ""))
         author = sid(rec.get(fm.author or _first_key(rec, AUTHOR_KEYS) or ""))
         created = parse_time(rec.get(time_key)) if time_key else None
-        return Document(doc_id or f"{f.name}#{n}", f.stem, "discussion", text, created, author, title=title or None)
+        url = sid(rec.get(fm.url or _first_key(rec, URL_KEYS) or ""))
+        url = url if url and url.startswith(("https://", "http://")) else None
+        return Document(
+            doc_id or f"{f.name}#{n}", f.stem, "discussion", text, created, author, url, title=title or None
+        )
 
     def _all_skipped(self, f: _File) -> _NoTextField:
         """Every record of the file gave no document: say how many, which fields they have, and what to pass."""

@@ -41,7 +41,7 @@ from jtbd.label import CentralJobLabeler, cluster_map
 from jtbd.models import get_spec
 from jtbd.periods import MIN_MONTHS_FOR_MONTHLY
 from jtbd.rank import GrowthRanker
-from jtbd.records import ClusterRecord, Results, RunRecord
+from jtbd.records import ClusterRecord, Results, RunRecord, members_of
 from jtbd.report import (
     check_out_dir,
     default_reporters,
@@ -250,7 +250,7 @@ class Pipeline:
             ]
             members = theme_members(theme_of_job)
             themed = [replace(ClusterRecord.from_ranked(t, statements), jobs=members[t.id]) for t in ranked_themes]
-            results = Results(record, jobs, themed)
+            results = Results(record, jobs, themed, members=members_of(statements, labels))
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
             say(str(out_dir))
         history.record_run(config.home_path / "cache.duckdb", record.to_json())

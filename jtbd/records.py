@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+import numpy as np
 
 from jtbd.config import Config
 from jtbd.errors import JtbdError
@@ -33,10 +35,12 @@ class Quote:
     start: int | None = None
     end: int | None = None
     created_at: datetime | None = None
+    title: str | None = None  # the document's title: what a link to it reads
+    doc_kind: str | None = None  # posting, discussion, ...
 
     @classmethod
     def from_statement(cls, s: Statement) -> Quote:
-        return cls(s.text, s.job, s.kind, s.doc_id, s.url, s.start, s.end, s.created_at)
+        return cls(s.text, s.job, s.kind, s.doc_id, s.url, s.start, s.end, s.created_at, s.doc_title, s.doc_kind)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,8 @@ class Quote:
             "start": self.start,
             "end": self.end,
             "created_at": self.created_at.isoformat() if self.created_at else None,
+            "title": self.title,
+            "doc_kind": self.doc_kind,
         }
 
     @classmethod
@@ -62,6 +68,8 @@ class Quote:
             data.get("start"),
             data.get("end"),
             datetime.fromisoformat(created) if created else None,
+            data.get("title"),
+            data.get("doc_kind"),
         )
 
 
@@ -318,6 +326,9 @@ class Results:
     #: What a period's growth count is: "statements" (at most `periods.MAX_PER_AUTHOR` per author), or "voices"
     #: (distinct authors) in folders written before jtbd counted statements; their files keep that form.
     counting: str = "statements"
+    #: Every statement of each job (cluster id -> statements, newest first), from assignments.csv: what report.html
+    #: opens each job onto. Not part of clusters.json; empty where the reporter was given clusters.json alone.
+    members: dict[int, list[Quote]] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         counted = self.counting == "statements"
@@ -344,6 +355,18 @@ class Results:
         counting = "voices" if series and "counted" not in series[0] else "statements"
         return cls(RunRecord.from_json(run, where=where), clusters, themes, counting)
 
+    def at_rank(self, rank: int) -> ClusterRecord:
+        """The job ranked `rank` (the report's #N), or an error that says how many there are."""
+        for c in self.clusters:
+            if c.rank == rank:
+                return c
+        raise JtbdError(
+            f"No job ranked #{rank} in this run: it ranks {len(self.clusters)} jobs, #1 to #{len(self.clusters)}. "
+            "Pass --id to look a job up by its cluster id."
+            if self.clusters
+            else f"No job ranked #{rank}: the run found no clusters."
+        )
+
     def find(self, cluster_id: int) -> ClusterRecord:
         """The cluster with this id, or an error that lists the ids there are."""
         for c in self.clusters:
@@ -353,3 +376,15 @@ class Results:
         known = ", ".join(map(str, ids)) if len(ids) <= 12 else f"{ids[0]} to {ids[-1]}"
         known = known or "none (the run found no clusters)"
         raise JtbdError(f"No cluster with id {cluster_id} in this run. Ids: {known} (the report's 'cluster N').")
+
+
+def members_of(statements: Sequence[Statement], labels: np.ndarray) -> dict[int, list[Quote]]:
+    """Every clustered statement as a Quote, by cluster id, newest first (undated last): `Results.members`."""
+    out: dict[int, list[Quote]] = {}
+    for statement, label in zip(statements, labels.tolist()):
+        if label >= 0:
+            out.setdefault(int(label), []).append(Quote.from_statement(statement))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    for quotes in out.values():
+        quotes.sort(key=lambda q: q.created_at or oldest, reverse=True)
+    return out

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from jtbd.errors import JtbdError
-from jtbd.records import ClusterRecord, Results
+from jtbd.records import ClusterRecord, Results, members_of
 from jtbd.report_html import HtmlReport
 from jtbd.report_text import MarkdownReport
 from jtbd.stages import Reporter
@@ -30,7 +31,9 @@ from jtbd.types import Statement
 #: assignments.csv, one row per statement; `author` and `doc_kind` let `jtbd report --window` re-rank from it, and
 #: `url` lets it quote from the new window with links.
 ASSIGNMENTS = "assignments.csv"
-ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind url".split()
+ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind url title".split()
+#: Columns added after folders were first written: a folder without them is read all the same.
+LATER_COLUMNS = frozenset({"url", "title"})
 
 
 class JsonReport:
@@ -132,7 +135,7 @@ def write_run_folder(
     report` reproduces them byte for byte.
     """
     as_written = Results.from_json(json.loads(json_text(results.to_json())))
-    rendered = render_all(as_written, reporters)
+    rendered = render_all(replace(as_written, members=members_of(statements, labels)), reporters)
 
     def fill(staging: Path) -> None:
         write_texts(staging, rendered)
@@ -220,6 +223,7 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
                     statement.author or "",
                     statement.doc_kind,
                     statement.url or "",
+                    statement.doc_title or "",
                 ]
             )
 
@@ -242,7 +246,7 @@ def read_assignments(
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         # Folders written before the `url` column re-rank all the same; only their quotes stay (`has_urls`).
-        missing = [c for c in ASSIGNMENT_COLUMNS[:-1] if c not in (reader.fieldnames or [])]
+        missing = [c for c in ASSIGNMENT_COLUMNS if c not in LATER_COLUMNS and c not in (reader.fieldnames or [])]
         if missing:
             raise JtbdError(
                 f"'{path}' has no {', '.join(missing)} column: it was written by an older jtbd. Run `jtbd cluster` "
@@ -270,6 +274,7 @@ def read_assignments(
                     created_at=created,
                     author=row["author"] or None,
                     url=row.get("url") or None,
+                    doc_title=row.get("title") or None,
                 )
             )
     out = np.array(labels, dtype=int)

@@ -2,7 +2,8 @@
 
 CSS and JS come from `jtbd/report_assets/` and are inlined; every chart is inline SVG; there is no CDN, font or
 script from elsewhere. All content is in the HTML itself, so the page reads the same without JavaScript (the
-script only sorts the table). Every piece of user text goes through `esc`, and only http(s) links become links.
+script sorts the tables, filters jobs by the search box and the menus, and folds the job cards on a phone). Every
+piece of user text goes through `esc`, and only http(s) links become links.
 """
 
 from __future__ import annotations
@@ -19,21 +20,25 @@ from jtbd.report_svg import (
     esc,
     interval_span,
     interval_svg,
-    map_svg,
     spark_svg,
     trend_of,
 )
 from jtbd.report_text import (
+    CALLED,
+    GLOSSARY,
     NOT_CALLED,
     among_text,
     broad_themes,
+    growth_range,
     interval_text,
     not_called,
     notes,
     pct,
+    pcts,
     q_text,
     series_title,
     share_of,
+    trend_words,
     uncalled_q,
     window_text,
 )
@@ -46,29 +51,48 @@ def _asset(name: str) -> str:
     return resources.files("jtbd").joinpath("report_assets", name).read_text(encoding="utf-8")
 
 
+#: The statements of one job listed in full in its card, newest first; the rest are in assignments.csv.
+MAX_LISTED = 300
+#: A job is listed under a statement kind in the filter when at least this share of its statements is that kind.
+KIND_FILTER_SHARE = 0.1
+KIND_WORDS = {
+    "need": "needs",
+    "pain": "pains",
+    "search": "searches",
+    "workaround": "workarounds",
+    "question": "questions",
+    "request": "requests",
+    "offering": "offerings",
+    "role_work": "role work",
+}
+
+
 def _growth(g: Growth, *, among: bool = True, bar: str = "") -> str:
-    """Rate and interval; `among` names the series when it is one kind's (not where a row's label already does).
-    With a `bar` (the ranking's interval_svg) it follows the rate, and the interval goes on a line of its own
-    (CSS): on one line, a mixed corpus's "(+61% to +162%) among discussions" squeezed the job titles to four lines
-    and pushed the score out of sight."""
+    """Growth as a ranking cell or a card shows it: the 95% interval first (what the column sorts by is its low
+    end), then, for a called trend only, the point estimate; `among` names the series when it is one kind's. With
+    a `bar` (the ranking's interval_svg) the text wraps under it (CSS), so a mixed corpus's long cells do not
+    squeeze the job titles."""
     if g.rate is None:
         return "n/a"
     named = esc(among_text(g)) if among else ""
-    return f"{pct(g.rate)}/yr {bar}<small>({pct(g.low)} to {pct(g.high)}){named}</small>"
+    point = f"<small>about {pcts(g.rate, g.low, g.high)[0]}/yr{named}</small>" if g.trend in CALLED else ""
+    named = "" if point else (f"<small>{named.strip()}</small>" if named else "")
+    return f'{bar}<span class="range">{growth_range(g)}</span>{point}{named}'
 
 
 def _q(g: Growth) -> str:
-    """The q-value beside a "stable" pill whose interval excludes flat (`report_text.uncalled_q`), else ""."""
+    """The q-value beside a "no clear trend" pill whose interval excludes flat (`report_text.uncalled_q`), else
+    ""."""
     return f' <small class="q">{q}</small>' if (q := uncalled_q(g)) else ""
 
 
 def _pill(trend: str) -> str:
     trend = trend if trend in COLOUR else "unknown"
-    return f'<span class="pill t-{trend}">{TREND_SYMBOL[trend]} {trend}</span>'
+    return f'<span class="pill t-{trend}">{TREND_SYMBOL[trend]} {esc(trend_words(trend))}</span>'
 
 
 class HtmlReport:
-    """report.html: summary, ranked table, map of jobs, then one card per job with its trend chart."""
+    """report.html: summary, glossary, filters, the rankings, then one card per job with its trend chart."""
 
     files = ("report.html",)
 
@@ -77,7 +101,7 @@ class HtmlReport:
 
 
 def render_html(results: Results) -> str:
-    """report.html: summary, ranked table, map of clusters, then one card per cluster with its trend chart."""
+    """report.html: summary, glossary, filters, the rankings, then one card per cluster with its trend chart."""
     run, clusters = results.run, results.clusters
     name, period = run.corpus_name, run.config.period
     first_last = _span(clusters)
@@ -89,6 +113,7 @@ def render_html(results: Results) -> str:
         f"over {esc(window_text(results))}{first_last}, with {interval_text(clusters)}; "
         "a trend is called only after false-discovery control across all jobs."
     )
+    called = by_trend["rising"] + by_trend["emerging"] + by_trend["declining"] + by_trend["fading"]
     stats = [
         (f"{len(clusters)}", "jobs found"),
         (f"{by_trend['rising'] + by_trend['emerging']}", "rising or emerging"),
@@ -103,7 +128,9 @@ def render_html(results: Results) -> str:
         f'<body>\n<main>\n<header>\n<h1>Jobs to be done in {esc(name)}</h1>\n<p class="lede">{lede}</p>',
         '<div class="stats">' + "".join(f'<div class="stat"><b>{v}</b><span>{k}</span></div>' for v, k in stats),
         "</div>",
+        *([f'<p class="note">{_no_trend(results)}</p>'] if clusters and not called else []),
         *(f'<p class="note">{esc(note)}</p>' for note in notes(results)),
+        _glossary(),
         "</header>",
     ]
     weights = run.score_weights or run.config.weights
@@ -112,7 +139,9 @@ def render_html(results: Results) -> str:
     else:
         customers = [c for c in clusters if c.side == "customer"]
         staff = [c for c in clusters if c.side == "role_work"]
-        if broad := broad_themes(results.themes):
+        broad = broad_themes(results.themes)
+        parts.append(_filters(clusters, broad, results.members))
+        if broad:
             alone = len(results.themes) - len(broad)
             parts += [
                 '<h2 id="themes">Themes</h2>\n<div class="card">',
@@ -132,17 +161,18 @@ def render_html(results: Results) -> str:
             f'<h3>Customer jobs</h3><div class="scroll">{_table(customers)}</div>' if customers else "",
             f'<h3 id="role-work">Role work</h3><div class="scroll">{_table(staff)}</div>' if staff else "",
             "</div>",
-            '<h2 id="map">Map of jobs</h2>\n<div class="card map">',
-            map_svg(clusters),
-            "</div>",
             '<h2 id="jobs">Jobs</h2>',
         ]
-        parts += [_card(c, period, weights, results.counting) for c in clusters]
+        theme_of = {j: t.id for t in broad for j in t.jobs}
+        parts += [
+            _card(c, period, weights, results.counting, results.members.get(c.id), theme_of.get(c.id)) for c in clusters
+        ]
     started = run.started_at[:16].replace("T", " ")
     parts += [
         f"<footer>jtbd {esc(run.versions.get('jtbd', ''))} · run started {esc(started)} UTC · "
         f"model {esc(run.config.model)}, unit {esc(run.config.unit)}, seed "
-        f"{esc(run.seed if run.seed is not None else '')} · re-render with <code>jtbd report "
+        f"{esc(run.seed if run.seed is not None else '')} · every statement and its job: "
+        '<a href="assignments.csv">assignments.csv</a> · re-render with <code>jtbd report '
         f"{esc(run.out_dir or 'RUN_DIR')}</code>"
         "</footer>\n</main>",
         f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n",
@@ -150,14 +180,77 @@ def render_html(results: Results) -> str:
     return "\n".join(parts)
 
 
+def _no_trend(results: Results) -> str:
+    """What it means when no job trends, and what to try."""
+    unknown = sum(trend_of(c) == "unknown" for c in results.clusters)
+    return (
+        f"No job is called rising or declining over {esc(window_text(results))}: no job's share changed by more "
+        "than chance would explain among this many jobs. That is a finding (these needs held steady), not a "
+        "failure; a trend may still be there but too small for this many voices. "
+        + (f"{unknown} jobs had too few authors in the window to fit. " if unknown else "")
+        + f"To look over a longer span: <code>jtbd report {esc(results.run.out_dir or 'RUN_DIR')} --window "
+        f"{(results.run.config.window or 24) * 2}</code>."
+    )
+
+
+def _glossary() -> str:
+    rows = "".join(f"<dt>{esc(term)}</dt><dd>{esc(text)}</dd>" for term, text in GLOSSARY)
+    return f'<details class="glossary" id="glossary"><summary>What the words mean</summary><dl>{rows}</dl></details>'
+
+
+def _filters(
+    clusters: Sequence[ClusterRecord], themes: Sequence[ClusterRecord], members: dict[int, list[Quote]]
+) -> str:
+    """The search box and the menus that narrow the rankings and the cards (report.js); hidden without JS."""
+
+    def menu(key: str, label: str, options: Sequence[tuple[str, str]]) -> str:
+        items = "".join(f'<option value="{esc(v)}">{esc(text)}</option>' for v, text in options)
+        return f'<label>{esc(label)} <select data-filter="{key}"><option value="">all</option>{items}</select></label>'
+
+    trends = [("called", "rising or declining"), ("rising", "rising or emerging"), ("declining", "declining or fading")]
+    trends += [("stable", "no clear trend"), ("unknown", "unknown")]
+    kinds = sorted({k for c in clusters for k in _kinds(c)})
+    sources = sorted({q.doc_kind for quotes in members.values() for q in quotes if q.doc_kind})
+    parts = [
+        '<div class="filters card" hidden>',
+        '<label class="search">Search <input type="search" id="search" placeholder="words in a job, its keyphrases '
+        'or its statements" autocomplete="off"></label>',
+        menu("trend", "Trend", trends),
+        menu("kind", "Kind", [(k, KIND_WORDS.get(k, k)) for k in kinds]),
+    ]
+    if themes:
+        parts.append(menu("theme", "Theme", [(str(t.id), t.label) for t in themes]))
+    if len(sources) > 1:
+        parts.append(menu("source", "Source", [(s, f"{s}s") for s in sources]))
+    parts.append('<span class="shown" aria-live="polite"></span></div>')
+    return "".join(parts)
+
+
+def _kinds(c: ClusterRecord) -> list[str]:
+    """The statement kinds that make up at least KIND_FILTER_SHARE of a job: what the Kind menu matches."""
+    return [k for k, n in c.kinds.items() if n >= KIND_FILTER_SHARE * max(c.size, 1)]
+
+
+def _data(c: ClusterRecord, members: Sequence[Quote] | None, theme: int | None) -> str:
+    """The attributes report.js filters a job's row and card by."""
+    trend = trend_of(c)
+    group = "rising" if trend in ("rising", "emerging") else "declining" if trend in ("declining", "fading") else trend
+    sources = sorted({q.doc_kind for q in members or [] if q.doc_kind})
+    return (
+        f' data-job="{esc(c.id)}" data-trend="{esc(group)}" data-kind="{esc(" ".join(_kinds(c)))}"'
+        f' data-theme="{esc("" if theme is None else theme)}" data-source="{esc(" ".join(sources))}"'
+    )
+
+
 def _how_to_read(weights: dict[str, float] | None, span: float) -> str:
     formula = (
         " + ".join(f"{w:g}·{esc(name)}" for name, w in weights.items()) if weights else "growth, reach, pain, supply"
     )
     return (
-        f"Ranked by score = {formula} (each job's card shows the parts). The bar beside growth is its 95% interval "
-        f"on a scale from {pct(1 / span)} (left) to {pct(span)} (right) per year; the tick marks flat. Click a "
-        "column to sort."
+        f"Ranked by score = {formula} (each job's card shows the parts). Growth shows its 95% range, and sorts by "
+        f"the range's low end (the growth most certain first); its bar runs from {pct(1 / span)} (left) to "
+        f"{pct(span)} (right) per year, the tick marks flat. Share per period sorts by momentum (the number under "
+        "it). Click a column to sort."
     )
 
 
@@ -169,19 +262,20 @@ def _span(clusters: Sequence[ClusterRecord]) -> str:
 def _themes_table(themes: Sequence[ClusterRecord], jobs: dict[int, ClusterRecord]) -> str:
     head = (
         '<table class="rank themes">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Theme</th>'
-        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
-        'the interval">Growth / year (95% CI)</th><th>Jobs</th><th class="n" data-num>Authors</th>'
+        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num>Growth / year<small>95% range, '
+        'sorts by low end</small></th><th>Jobs</th><th class="n" data-num>Authors</th>'
         '<th class="n" data-num>Score</th></tr></thead>\n<tbody>'
     )
     rows, span = [], interval_span(themes)
     for t in themes:
         members = "; ".join(f'<a href="#cluster-{esc(j)}">{esc(jobs[j].label)}</a>' for j in t.jobs if j in jobs)
         rows.append(
-            f'<tr id="theme-{esc(t.id)}"><td class="n" data-v="{esc(t.rank)}">{esc(t.rank)}</td>'
-            f'<td class="job" data-v="{esc(t.label)}">{esc(t.label)}<br><small>{esc(", ".join(t.keywords[:4]))}'
-            f"</small></td>{_trend_cells(t, span)}<td><small>{members}</small></td>"
-            f'<td class="n" data-v="{esc(t.n_authors)}">{t.n_authors:,}</td>'
-            f'<td class="n" data-v="{esc(t.score)}">{t.score:.2f}</td></tr>'
+            f'<tr id="theme-{esc(t.id)}" data-theme="{esc(t.id)}"><td class="n" data-v="{esc(t.rank)}">'
+            f'{esc(t.rank)}</td><td class="job" data-v="{esc(t.label)}">{esc(t.label)}<br>'
+            f"<small>{esc(', '.join(t.keywords[:4]))}</small></td>{_trend_cells(t, span)}"
+            f'<td data-label="Jobs"><small>{members}</small></td>'
+            f'<td class="n" data-v="{esc(t.n_authors)}" data-label="Authors">{t.n_authors:,}</td>'
+            f'<td class="n" data-v="{esc(t.score)}" data-label="Score">{t.score:.2f}</td></tr>'
         )
     return head + "\n".join(rows) + "</tbody></table>"
 
@@ -192,35 +286,49 @@ def _trend_cells(c: ClusterRecord, span: float) -> str:
     g, trend = c.growth, trend_of(c)
     return (
         f'<td data-v="{len(TRENDS) - TRENDS.index(trend) if trend in TRENDS else 0}">{_pill(trend)}{_q(g)}</td>'
-        f'<td class="n ci" data-v="{growth_order(g.low)}">{_growth(g, bar=interval_svg(g, trend, span))}</td>'
+        f'<td class="n ci" data-v="{growth_order(g.low)}" data-label="Growth / year">'
+        f"{_growth(g, bar=interval_svg(g, trend, span))}</td>"
     )
 
 
 def _table(clusters: Sequence[ClusterRecord]) -> str:
     head = (
         '<table class="rank jobs">\n<thead><tr><th class="n" data-num aria-sort="ascending">#</th><th>Job</th>'
-        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num title="Sorts by the lower bound of '
-        'the interval: the growth most certain first">Growth / year (95% CI)</th>'
-        '<th data-num title="Sorts by momentum">Share per period</th><th class="n" data-num>Authors</th>'
-        '<th class="n" data-num>Statements</th><th class="n" data-num>Score</th></tr></thead>\n<tbody>'
+        '<th data-num title="Sorts rising first">Trend</th><th class="n" data-num>Growth / year<small>95% range, '
+        "sorts by low end</small></th><th data-num>Share per period<small>sorts by momentum</small></th>"
+        '<th class="n" data-num>Authors</th><th class="n" data-num>Statements</th><th class="n" data-num>Score</th>'
+        "</tr></thead>\n<tbody>"
     )
     rows, span = [], interval_span(clusters)
     for c in clusters:
+        momentum = c.growth.momentum
         rows.append(
-            f'<tr id="row-{esc(c.id)}"><td class="n" data-v="{esc(c.rank)}">{esc(c.rank)}</td>'
+            f'<tr id="row-{esc(c.id)}" data-row="{esc(c.id)}"><td class="n" data-v="{esc(c.rank)}">{esc(c.rank)}</td>'
             f'<td class="job" data-v="{esc(c.label)}"><a href="#cluster-{esc(c.id)}">{esc(c.label)}</a></td>'
             f"{_trend_cells(c, span)}"
-            f'<td data-v="{esc(c.growth.momentum or 0)}">{spark_svg(c.series, trend_of(c))}</td>'
-            f'<td class="n" data-v="{esc(c.n_authors)}">{c.n_authors:,}</td>'
-            f'<td class="n" data-v="{esc(c.size)}">{c.size:,}</td>'
-            f'<td class="n" data-v="{esc(c.score)}">{c.score:.2f}</td></tr>'
+            f'<td class="spk" data-v="{esc(momentum or 0)}" data-label="Share per period">'
+            f"{spark_svg(c.series, trend_of(c))}"
+            + (f"<small>momentum {momentum:.2f}×</small>" if momentum is not None else "")
+            + "</td>"
+            f'<td class="n" data-v="{esc(c.n_authors)}" data-label="Authors">{c.n_authors:,}</td>'
+            f'<td class="n" data-v="{esc(c.size)}" data-label="Statements">{c.size:,}</td>'
+            f'<td class="n" data-v="{esc(c.score)}" data-label="Score">{c.score:.2f}</td></tr>'
         )
     return head + "\n".join(rows) + "</tbody></table>"
 
 
-def _card(c: ClusterRecord, period: str, weights: dict[str, float] | None, counting: str) -> str:
+def _card(
+    c: ClusterRecord,
+    period: str,
+    weights: dict[str, float] | None,
+    counting: str,
+    members: Sequence[Quote] | None = None,
+    theme: int | None = None,
+) -> str:
     g, trend = c.growth, trend_of(c)
     facts = [("Growth", f"{_growth(g)}" + (f" · q {esc(q_text(g.q_value))}" if g.q_value is not None else ""))]
+    if g.trend in CALLED:
+        facts.append(("Why", esc(_why(c))))
     if g.momentum is not None:
         facts.append(("Momentum", f"{g.momentum:.2f}× <small>(last quarter vs. its usual share)</small>"))
     for kind, kg in sorted(c.growth_by_kind.items()):
@@ -237,14 +345,50 @@ def _card(c: ClusterRecord, period: str, weights: dict[str, float] | None, count
     chips = "".join(f'<span class="chip">{esc(k)}</span>' for k in c.keywords)
     related = "; ".join(esc(j) for j in c.top_jobs)
     return (
-        f'<section class="cluster card" id="cluster-{esc(c.id)}">\n<div class="head">'
-        f'<span class="rk">#{esc(c.rank)}</span><h2>{esc(c.label)}</h2>{_pill(trend)}'
+        f'<details class="cluster card" id="cluster-{esc(c.id)}"{_data(c, members, theme)} open>\n'
+        f'<summary class="head"><span class="rk">#{esc(c.rank)}</span><h2>{esc(c.label)}</h2>{_pill(trend)}'
         f'<span class="id">cluster {esc(c.id)} · score {c.score:.2f} · <a href="#ranking">ranking ↑</a>'
-        "</span></div>\n"
+        "</span></summary>\n"
         f'<div class="chips">{chips}</div>\n<div class="grid"><div class="chart">{chart_svg(c, period, counting)}</div>'
         f'<div><dl class="facts">{dl}</dl>{_parts(c, weights)}</div></div>\n'
         + (f'<p class="related"><b>Related jobs:</b> {related}</p>\n' if related else "")
-        + f'<ul class="quotes">{"".join(_quote(q) for q in c.quotes)}</ul>\n</section>'
+        + f'<ul class="quotes">{"".join(_quote(q) for q in c.quotes)}</ul>\n'
+        + _all_statements(members)
+        + "</details>"
+    )
+
+
+def _why(c: ClusterRecord) -> str:
+    """Why a trend was called, in words: its first and last year's share and the test it passed."""
+    dated = [p for p in c.series if p.total]
+    g = c.growth
+    if not dated or g.q_value is None:
+        return ""
+    year = max(1, len(dated) // 2) if len(dated) < 24 else 12
+    first, last = dated[:year], dated[-year:]
+    share = [sum(p.counted for p in part) / max(sum(p.total for p in part), 1) for part in (first, last)]
+    return (
+        f"its share went from {share[0]:.1%} ({first[0].period} to {first[-1].period}) to {share[1]:.1%} "
+        f"({last[0].period} to {last[-1].period}); the fitted change, {growth_range(g)} a year, excludes flat and "
+        f"passed the false-discovery test (q {q_text(g.q_value)} < 0.05)."
+    )
+
+
+def _all_statements(members: Sequence[Quote] | None) -> str:
+    """Every statement of the job (newest first, at most MAX_LISTED), folded, with a box that filters them."""
+    if not members:
+        return ""
+    shown = members[:MAX_LISTED]
+    rest = (
+        f'<p class="caption">The {len(members) - len(shown):,} older ones are in '
+        '<a href="assignments.csv">assignments.csv</a> (column cluster_id).</p>'
+        if len(members) > len(shown)
+        else ""
+    )
+    return (
+        f'<details class="all"><summary>All {len(members):,} statements</summary>'
+        '<input type="search" class="within" placeholder="Filter these statements" hidden>'
+        f'<ul class="quotes members">{"".join(_quote(q) for q in shown)}</ul>{rest}</details>\n'
     )
 
 
@@ -264,13 +408,11 @@ def _parts(c: ClusterRecord, weights: dict[str, float] | None) -> str:
 
 
 def _quote(q: Quote) -> str:
-    url = q.url or ""
-    source = f'<a href="{esc(url)}">{esc(q.doc_id)}</a>' if url.startswith(("https://", "http://")) else esc(q.doc_id)
+    url, name = q.url or "", q.title or q.doc_id
+    source = f'<a href="{esc(url)}">{esc(name)}</a>' if url.startswith(("https://", "http://")) else esc(name)
     bits = [source]
     if q.created_at:
         bits.append(esc(q.created_at.isoformat()[:10]))
     if q.kind:
         bits.append(esc(q.kind))
-    if q.start is not None:
-        bits.append(f"characters {esc(q.start)}–{esc(q.end)}")
     return f'<li><q>{esc(q.text)}</q><span class="src">{" · ".join(bits)}</span></li>'

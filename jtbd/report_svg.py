@@ -1,4 +1,4 @@
-"""Inline SVG for report.html: the trend chart with its interval band, the table's sparklines, the map of jobs.
+"""Inline SVG for report.html: the trend chart with its interval band and counts, the table's sparklines.
 
 Everything drawn is escaped with `esc`; nothing refers to a file or a font outside the page.
 """
@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-import numpy as np
-
 from jtbd.periods import PERIODS_PER_YEAR
 from jtbd.records import ClusterRecord
-from jtbd.report_text import among_text, pct, share_of
+from jtbd.report_text import share_of, thin_periods
 from jtbd.types import Growth, PeriodCount
 
 TRENDS = ("emerging", "rising", "stable", "declining", "fading", "unknown")
@@ -45,8 +43,10 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 def spark_svg(series: Sequence[PeriodCount], trend: str, width: int = 120, height: int = 26) -> str:
-    """A small line of the share per period; periods with nobody at all are gaps."""
-    shares = [p.share if p.total else None for p in series]
+    """A small line of the share per period; periods with nobody at all, or too few to estimate a share
+    (`thin_periods`), are gaps."""
+    thin = thin_periods(series)
+    shares = [p.share if p.total and i not in thin else None for i, p in enumerate(series)]
     top = max((s for s in shares if s is not None), default=0) or 1
     step = width / max(len(shares) - 1, 1)
     points = [(i * step, height - 2 - (s or 0) / top * (height - 4)) for i, s in enumerate(shares)]
@@ -73,118 +73,6 @@ def dated_runs(values: Sequence[float | None]) -> list[list[int]]:
 def svg_points(points: Sequence[tuple[float, float]]) -> str:
     """An SVG `points` attribute, to a tenth of a pixel."""
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-
-
-def map_svg(clusters: Sequence[ClusterRecord]) -> str:
-    """Bubbles at the clusters' `map` positions: area = distinct authors, colour = trend, number = rank.
-
-    Titles are placed greedily in rank order beside their bubble wherever they overlap no bubble and no earlier
-    title; a bubble without room for its title keeps its number and a tooltip.
-    """
-    placed = [c for c in clusters if c.map]
-    if not placed:
-        return '<p class="caption">This clusters.json has no map positions (re-run `jtbd cluster` to add them).</p>'
-    width, height, pad = 960, 540, 44
-    xs, ys = [c.map[0] for c in placed if c.map], [c.map[1] for c in placed if c.map]
-
-    def scale(v: float, low: float, high: float, size: int) -> float:
-        return size / 2 if high - low < 1e-9 else pad + (v - low) / (high - low) * (size - 2 * pad)
-
-    top = max(c.n_authors for c in placed) or 1
-    centres = np.array(
-        [(scale(x, min(xs), max(xs), width), height - scale(y, min(ys), max(ys), height)) for x, y in zip(xs, ys)]
-    )
-    radii = np.array([5 + 25 * math.sqrt(c.n_authors / top) for c in placed])
-    centres = _separate(centres, radii, (pad / 2, width - pad / 2), (pad / 2, height - pad / 2))
-    bubbles = {c.id: (float(x), float(y), float(r)) for c, (x, y), r in zip(placed, centres, radii)}
-    shapes, numbers, labels = [], [], []
-    for c in sorted(placed, key=lambda c: -c.n_authors):  # small bubbles drawn last, on top
-        (x, y, r), colour, trend = bubbles[c.id], COLOUR.get(trend_of(c), COLOUR["unknown"]), trend_of(c)
-        growth = f"{pct(c.growth.rate)}/yr{among_text(c.growth)}"
-        tip = f"#{c.rank} {c.label} · {trend}, {growth} · {c.n_authors:,} authors"
-        shapes.append(
-            f'<a href="#cluster-{esc(c.id)}" data-id="{esc(c.id)}"><title>{esc(tip)}</title>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" fill-opacity="0.5" stroke="{colour}" '
-            'stroke-width="1.5"/></a>'
-        )
-        numbers.append(
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="11.5" font-weight="700" '
-            f'fill="#1d2330">{esc(c.rank)}</text>'
-        )
-    bubble_boxes = {cid: (x - r, y - r, x + r, y + r) for cid, (x, y, r) in bubbles.items()}
-    label_boxes: list[tuple[float, float, float, float]] = []
-    for c in sorted(placed, key=lambda c: c.rank):
-        x, y, r = bubbles[c.id]
-        text = _short(c.label)
-        w = 6.6 * len(text)
-        spots = (
-            ("start", x + r + 4, y + 4, (x + r + 2, y - 9, x + r + 6 + w, y + 8)),
-            ("end", x - r - 4, y + 4, (x - r - 6 - w, y - 9, x - r - 2, y + 8)),
-            ("middle", x, y - r - 5, (x - w / 2, y - r - 19, x + w / 2, y - r - 2)),
-            ("middle", x, y + r + 14, (x - w / 2, y + r + 1, x + w / 2, y + r + 18)),
-        )
-        others = [box for cid, box in bubble_boxes.items() if cid != c.id]
-        free = [p for p in spots if _inside(p[3], width, height) and not any(_overlap(p[3], o) for o in label_boxes)]
-        clear = [p for p in free if not any(_overlap(p[3], o) for o in others)]
-        # The five best jobs get their title even over other bubbles, where it covers the least of them (the halo
-        # keeps it legible); the rest only where nothing else is.
-        if c.rank > 5:
-            free = clear
-        if free:
-            anchor, tx, ty, box = clear[0] if clear else min(free, key=lambda p: sum(_area(p[3], o) for o in others))
-            label_boxes.append(box)
-            labels.append(
-                f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="12.5" fill="#394152" '
-                f'paint-order="stroke" stroke="#fbfcfd" stroke-width="3.5">{esc(text)}</text>'
-            )
-    legend = "".join(
-        f'<span><i style="background:{COLOUR[t]}"></i>{t}</span>'
-        for t in TRENDS
-        if any(trend_of(c) == t for c in placed)
-    )
-    return (
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="map of jobs">'
-        f'<rect width="{width}" height="{height}" fill="#fbfcfd" rx="8"/>{"".join(shapes)}'
-        f'<g pointer-events="none">{"".join(numbers)}{"".join(labels)}</g></svg>\n<div class="legend">{legend}'
-        "<span>bubble area = distinct authors · number = rank</span></div>\n"
-        '<p class="caption">Jobs that sit close together are phrased alike (the first two principal axes of the '
-        "cluster centres); the axes themselves mean nothing. Hover a bubble for its job; click it to read more.</p>"
-    )
-
-
-def _separate(
-    centres: np.ndarray, radii: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float]
-) -> np.ndarray:
-    """Push overlapping bubbles apart a little at a time, so neighbours stay neighbours but every number shows."""
-    points = centres.astype(float).copy()
-    n = len(points)
-    if n < 2:
-        return points
-    nudge = np.stack([np.cos(np.arange(n)), np.sin(np.arange(n))], axis=1) * 1e-3  # separates identical centres
-    for _ in range(200):
-        delta = points[:, None, :] - points[None, :, :] + (nudge[:, None, :] - nudge[None, :, :])
-        distance = np.maximum(np.linalg.norm(delta, axis=2), 1e-9)
-        overlap = radii[:, None] + radii[None, :] + 2 - distance
-        np.fill_diagonal(overlap, 0)
-        overlap = np.clip(overlap, 0, None)
-        if overlap.max() < 0.5:
-            break
-        points += (delta / distance[:, :, None] * (overlap / 2)[:, :, None]).sum(axis=1) * 0.5
-        points[:, 0] = np.clip(points[:, 0], x_range[0] + radii, x_range[1] - radii)
-        points[:, 1] = np.clip(points[:, 1], y_range[0] + radii, y_range[1] - radii)
-    return points
-
-
-def _inside(box: tuple[float, float, float, float], width: int, height: int) -> bool:
-    return box[0] >= 2 and box[1] >= 2 and box[2] <= width - 2 and box[3] <= height - 2
-
-
-def _area(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def interval_span(clusters: Sequence[ClusterRecord]) -> float:
@@ -215,9 +103,11 @@ def interval_svg(g: Growth, trend: str, span: float = 1.5, width: int = 96, heig
 def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> str:
     """Share per period (dots and line), its 95% Wilson band, and the fitted yearly trend (dashed)."""
     series = c.series
-    width, height, left, right, top_pad, bottom = 600, 230, 48, 12, 14, 30
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    known = [(i, p, wilson(p.counted, p.total)) for i, p in enumerate(series) if p.total]
+    width, height, left, right, top_pad, bottom, strip = 600, 262, 48, 12, 14, 30, 26
+    plot_w, plot_h = width - left - right, height - top_pad - bottom - strip
+    thin = thin_periods(series)
+    dated = [(i, p, wilson(p.counted, p.total)) for i, p in enumerate(series) if p.total]
+    known = [(i, p, band) for i, p, band in dated if i not in thin]
     colour = COLOUR.get(trend_of(c), COLOUR["unknown"])
     if not known:
         return '<p class="caption">No dated statements: no trend to draw.</p>'
@@ -240,7 +130,17 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
                 f'<text x="{x:.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="#8a92a3">'
                 f"{esc(p.period)}</text>"
             )
-    values: list[float | None] = [p.share if p.total else None for p in series]
+    # Posts per period (the share's denominator) as grey bars under the plot: a share from few posts is weak.
+    most, base = max(p.total for p in series), top_pad + plot_h + strip + 2
+    for i, p in enumerate(series):
+        if p.total:
+            x, bar = xy(i, 0)[0], (strip - 6) * p.total / most
+            out.append(
+                f'<rect x="{x - max(step * 0.35, 1):.1f}" y="{base - bar:.1f}" width="{max(step * 0.7, 2):.1f}" '
+                f'height="{bar:.1f}" fill="#c9ced8"><title>{esc(p.period)}: {p.total:,} counted in all'
+                "</title></rect>"
+            )
+    values: list[float | None] = [p.share if p.total and i not in thin else None for i, p in enumerate(series)]
     bands = {i: band for i, _, band in known}
     for run in dated_runs(values):
         upper = [xy(i, bands[i][1]) for i in run]
@@ -263,11 +163,26 @@ def chart_svg(c: ClusterRecord, period: str, counting: str = "statements") -> st
             f"{p.n_authors:,} authors"
         )
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{esc(tip)}</title></circle>')
+    for i in sorted(thin):
+        p = series[i]
+        x, y = xy(i, p.share)
+        tip = f"{p.period}: only {p.total:,} counted in all, too few to estimate a share ({p.counted:,} for this job)"
+        out.append(
+            f'<circle class="thin" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#fff" stroke="#8a92a3" '
+            f'stroke-width="1.5"><title>{esc(tip)}</title></circle>'
+        )
     out.append("</svg>")
     share, what = share_of(counting)
     out.append(
         f'<p class="caption">{share.capitalize()} ({what}) that state this job; band: 95% interval; '
-        "dashed: fitted yearly growth. Gaps are periods with no posts at all.</p>"
+        "dashed: fitted yearly growth; grey bars: how much was said per period in all. Gaps are periods with no "
+        "posts at all"
+        + (
+            f"; hollow: {len(thin)} period{'s' if len(thin) > 1 else ''} with too few posts to estimate a share"
+            if thin
+            else ""
+        )
+        + ".</p>"
     )
     return "".join(out)
 
@@ -307,7 +222,3 @@ def share_label(share: float, digits: int = 0) -> str:
     """A share in percent: whole percents, one decimal where that would hide a difference (7.5%, 0.4%)."""
     value = share * 100
     return f"{value:.{max(digits, 0 if abs(value - round(value)) < 1e-9 else 1)}f}%"
-
-
-def _short(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

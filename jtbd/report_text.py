@@ -9,20 +9,64 @@ from jtbd.records import ClusterRecord, Results
 from jtbd.types import Growth, PeriodCount
 
 SPARK = "▁▂▃▄▅▆▇█"
+#: How each trend class reads in the reports. "stable" in clusters.json means that no trend passed the tests, not
+#: that the share was shown to stay level, so the reports say "no clear trend".
+TREND_WORDS = {
+    "emerging": "emerging",
+    "rising": "rising",
+    "stable": "no clear trend",
+    "declining": "declining",
+    "fading": "fading",
+    "unknown": "unknown",
+}
 TREND_MARK = {
     "emerging": "🆕 emerging",
     "rising": "▲ rising",
-    "stable": "● stable",
+    "stable": "● no clear trend",
     "declining": "▼ declining",
     "fading": "▽ fading",
     "unknown": "? unknown",
 }
+#: The classes whose growth is a finding: the point estimate is shown only for these.
+CALLED = frozenset({"emerging", "rising", "declining", "fading"})
 
 
 #: Why a job can show an interval that excludes flat and still be "stable" (report.md, report.html, `jtbd show`).
 NOT_CALLED = (
     "q: the job's own 95% interval excludes flat, but among many jobs some intervals do so by chance; a trend is "
     "called only when its false-discovery q-value is below 0.05."
+)
+
+
+#: Every word the reports use that a reader may not know, defined in a line (report.md and report.html).
+GLOSSARY = (
+    ("Job", "What people are trying to get done, in their words: a group of statements saying much the same."),
+    ("Theme", "A topic that spans several jobs; every job is in exactly one theme."),
+    (
+        "Trend",
+        "Rising or declining: the share grew or shrank over the window, and the false-discovery test passed "
+        "(q below 0.05). Emerging: rising, and first said in the last third of the window. Fading: declining to "
+        "nearly nothing. No clear trend: the test did not pass; the share may still move, the data cannot vouch "
+        "for it. Unknown: too few authors in the window to fit.",
+    ),
+    (
+        "Growth / year",
+        "How fast the job's share of everything said changes per year, as a 95% range: the true rate lies in "
+        "it 95 times in 100. A range that spans 0% means no direction is shown.",
+    ),
+    ("q", "The p-value after false-discovery control across all jobs: below 0.05, the trend is called."),
+    ("Share per period", "The job's share of what was said in each period (each author counted at most 3 times)."),
+    ("Momentum", "Last quarter's share over the job's usual share in the window: 1.5× = half again as often."),
+    ("Reach", "How many distinct authors state the job, against the job stated by most; a part of the score."),
+    ("Pain", "The share of its authors who state it as a problem, a frustration or a workaround."),
+    ("Supply", "The share of its authors who offer a solution (a company's pitch): counts against the score."),
+    ("Specificity", "How far the job is from the corpus's generic centre: 'write good code' is near it."),
+    (
+        "Kinds",
+        "need (I need…), pain (I struggle to…), search (looking for…), workaround (we hacked…), question, "
+        "request (please add…), offering (we help…), role_work (you will build…: what a company hires for).",
+    ),
+    ("Customer jobs / role work", "What customers need or buy, ranked apart from what companies hire staff to do."),
 )
 
 
@@ -108,24 +152,56 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1) + 0.5))] for v in values)
 
 
+#: A period whose total is below this share of the window's median period total holds too few posts to estimate a
+#: share (a corpus that ends on the 2nd of a month): the charts draw it hollow and grey, off the line, and the
+#: sparklines leave a gap. The growth fit needs no such rule: it weighs each period by its total.
+THIN_SHARE_OF_MEDIAN = 0.25
+
+
+def thin_periods(series: Sequence[PeriodCount]) -> set[int]:
+    """Indices of the periods with posts but too few to estimate a share (THIN_SHARE_OF_MEDIAN)."""
+    totals = sorted(p.total for p in series if p.total)
+    if not totals:
+        return set()
+    middle = len(totals) // 2
+    median = totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2
+    return {i for i, p in enumerate(series) if 0 < p.total < THIN_SHARE_OF_MEDIAN * median}
+
+
 def share_sparkline(series: Sequence[PeriodCount]) -> str:
-    """A cluster's share per period as a sparkline; a period with no documents at all is a gap (a space), not a
-    drop to zero."""
-    shares = sparkline([p.share for p in series])
-    return "".join(mark if p.total else " " for mark, p in zip(shares, series))
+    """A cluster's share per period as a sparkline; a period with no documents at all, or too few to estimate a
+    share (`thin_periods`), is a gap (a space), not a drop to zero or a spike."""
+    thin = thin_periods(series)
+    shares = sparkline([0.0 if i in thin else p.share for i, p in enumerate(series)])
+    return "".join(mark if p.total and i not in thin else " " for i, (mark, p) in enumerate(zip(shares, series)))
 
 
-def _growth_text(growth: Growth) -> str:
+def growth_range(growth: Growth) -> str:
+    """The 95% interval of yearly growth, both ends in one notation (`pcts`): "−46% to +60%", "×0.45 to ×40"."""
+    low, high = pcts(growth.low, growth.high)
+    return f"{low} to {high}"
+
+
+def growth_text(growth: Growth) -> str:
+    """Yearly growth as the reports print it: "+58% (+12% to +193%)" for a called trend; only the interval,
+    "−46% to +60%", when no trend was called (a point estimate beside "no clear trend" reads as the finding)."""
     if growth.rate is None:
         return "n/a"
-    return f"{pct(growth.rate)} ({pct(growth.low)} to {pct(growth.high)})"
+    if growth.trend in CALLED:
+        return f"{pcts(growth.rate, growth.low, growth.high)[0]} ({growth_range(growth)})"
+    return growth_range(growth)
+
+
+def trend_words(trend: str | None) -> str:
+    """A trend class as the reports say it ("no clear trend" for stable)."""
+    return TREND_WORDS.get(trend or "unknown", "unknown")
 
 
 def _other_series(c: ClusterRecord) -> str:
     """The growth series beside the headline ("among discussions +37% (+0% to +88%), stable; ..."), or ""."""
     headline = c.growth.among or "all"
     return "; ".join(
-        f"{series_title(kind).lower()} {_growth_text(g)}, {g.trend}"
+        f"{series_title(kind).lower()} {growth_text(g)}, {trend_words(g.trend)}"
         for kind, g in sorted(c.growth_by_kind.items())
         if kind != headline
     )
@@ -140,6 +216,14 @@ def among_text(growth: Growth) -> str:
 def series_title(key: str) -> str:
     """How a growth series is named beside its figures: "All documents", "Among discussions"."""
     return "All documents" if key == "all" else f"Among {key}s"
+
+
+def pcts(*rates: float | None) -> list[str]:
+    """Several yearly factors (a rate and its interval) in one notation: all as changes ("+30%") or, when any is
+    tenfold or more, all as factors ("×0.45", "×40"), so an interval never reads "+865% to ×12"."""
+    if all(r is None or r < 10 for r in rates):
+        return [pct(r) for r in rates]
+    return ["n/a" if r is None else pct(r) if r >= 10 else f"×{r:.2g}" for r in rates]
 
 
 def pct(rate: float | None, digits: int = 0) -> str:
@@ -195,6 +279,14 @@ def render_markdown(results: Results) -> str:
         f"{interval_text(clusters)}; trends are called only after false-discovery control across clusters.",
         "",
     ]
+    if clusters and not any(c.growth.trend in CALLED for c in clusters):
+        lines += [
+            f"> No job is called rising or declining over {window_text(results)}: no job's share changed by more "
+            "than chance would explain among this many jobs. These needs held steady, or changed too little for "
+            f"this many voices to show. To look over a longer span: `jtbd report {run.out_dir or 'RUN_DIR'} "
+            f"--window {(run.config.window or 24) * 2}`.",
+            "",
+        ]
     for note in notes(results):
         lines += [f"> {note}", ""]
     if not clusters:
@@ -215,7 +307,7 @@ def render_markdown(results: Results) -> str:
             jobs = "; ".join(f"[{md_cell(by_id[j].label)}](#cluster-{j})" for j in t.jobs[:6] if j in by_id)
             more = f" and {len(t.jobs) - 6} more" if len(t.jobs) > 6 else ""
             lines.append(
-                f"| {t.rank} | {md_cell(t.label)} | {trend_cell(t.growth)} | {_growth_text(t.growth)}"
+                f"| {t.rank} | {md_cell(t.label)} | {trend_cell(t.growth)} | {growth_text(t.growth)}"
                 f"{among_text(t.growth)} | {t.n_authors:,} | {jobs}{more} | {t.score:.2f} |"
             )
         lines.append("")
@@ -230,7 +322,7 @@ def render_markdown(results: Results) -> str:
             "|---:|---|---|---|---:|---:|---:|",
         ]
         for c in ranked:
-            growth = _growth_text(c.growth) + among_text(c.growth)
+            growth = growth_text(c.growth) + among_text(c.growth)
             lines.append(
                 f"| {c.rank} | [{md_cell(c.label)}](#cluster-{c.id}){' ⚠ unstable' if c.unstable else ''} | "
                 f"{trend_cell(c.growth)} | {growth} | {c.n_authors:,} | {c.size:,} | {c.score:.2f} |"
@@ -239,7 +331,7 @@ def render_markdown(results: Results) -> str:
     if any(not_called(c.growth) for c in clusters):
         lines += [NOT_CALLED, ""]
     for c in clusters:
-        growth = f"{_growth_text(c.growth)} per year{among_text(c.growth)}"
+        growth = f"{growth_text(c.growth)} per year{among_text(c.growth)}"
         lines += [
             f'## <a id="cluster-{c.id}"></a>{c.rank}. {md_cell(c.label)}',
             "",
@@ -260,9 +352,16 @@ def render_markdown(results: Results) -> str:
         ]
         for q in c.quotes:
             when = f" ({q.created_at.isoformat()[:10]})" if q.created_at else ""
-            source = f"[{md_cell(q.doc_id)}]({q.url})" if q.url else md_cell(q.doc_id)
+            name = md_cell(q.title or q.doc_id).replace("[", "\\[").replace("]", "\\]")
+            source = f"[{name}](<{q.url}>)" if q.url and q.url.startswith(("https://", "http://")) else name
             lines.append(f"- “{md_cell(q.text)}” — {source}{when}")
         lines.append("")
+    lines += [
+        "## What the words mean",
+        "",
+        *(f"- **{term}:** {text}" for term, text in GLOSSARY),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -270,7 +369,7 @@ def render_cluster_text(results: Results, cluster_id: int) -> str:
     """One cluster for the terminal: title, trend and growth, reach, keyphrases, share sparkline, quotes."""
     c = results.find(cluster_id)
     g = c.growth
-    trend = f"{TREND_MARK.get(g.trend, g.trend)}, {_growth_text(g)} per year{among_text(g)}"
+    trend = f"{TREND_MARK.get(g.trend, g.trend)}, {growth_text(g)} per year{among_text(g)}"
     if g.q_value is not None:
         trend += f", q {q_text(g.q_value)}" + (
             " (not called: above the 0.05 false-discovery bar)" if not_called(g) else ""
@@ -281,7 +380,7 @@ def render_cluster_text(results: Results, cluster_id: int) -> str:
     for kind, kg in sorted(c.growth_by_kind.items()):
         if kind != (g.among or "all"):  # the headline's own series is the Trend line above
             # Under the Trend line, in its column: "Among discussions:" is wider than the labels' column.
-            lines.append(f"{'':<12}{series_title(kind).lower()}: {kg.trend}, {_growth_text(kg)} per year")
+            lines.append(f"{'':<12}{series_title(kind).lower()}: {trend_words(kg.trend)}, {growth_text(kg)} per year")
     lines += [
         f"Reach:      {c.n_authors:,} authors, {c.n_docs:,} documents, {c.size:,} statements",
         f"Keyphrases: {', '.join(c.keywords)}",

@@ -17,9 +17,17 @@ from jtbd.embed import EmbeddingCache, cached_vectors
 from jtbd.label import CentralJobLabeler
 from jtbd.periods import resolve_period
 from jtbd.rank import GrowthRanker
-from jtbd.records import ClusterRecord, Quote, Results, RunRecord
-from jtbd.report import default_reporters, has_urls, read_assignments, read_results, render_all, rewrite_files
-from jtbd.types import ClusterLabel, Statement
+from jtbd.records import ClusterRecord, Quote, Results, RunRecord, members_of
+from jtbd.report import (
+    ASSIGNMENTS,
+    default_reporters,
+    has_urls,
+    read_assignments,
+    read_results,
+    render_all,
+    rewrite_files,
+)
+from jtbd.types import ClusterLabel, RankedCluster, Statement
 
 #: The files `jtbd report` renders again when nothing about the ranking changes.
 VIEWS = ("report.md", "report.html")
@@ -47,47 +55,71 @@ def rerender(
     config = results.run.config if weights is None else replace(results.run.config, weights=weights)
     # The folder may have been moved since the run: the commands the reports print must name where it is now.
     run = replace(results.run, out_dir=str(run_dir.resolve()), config=config)
+    # A folder without assignments.csv still renders and re-scores; only the lists of all statements are missing.
+    if period is None and window is None and not (run_dir / ASSIGNMENTS).is_file():
+        statements: list[Statement] = []
+        labels = np.zeros(0, dtype=int)
+    else:
+        statements, labels = read_assignments(run_dir, results.clusters)
+    members = members_of(statements, labels)
     if period is None and window is None:
         if weights is None:
-            rendered = render_all(replace(results, run=run), default_reporters())
+            rendered = render_all(replace(results, run=run, members=members), default_reporters())
             return rewrite_files(run_dir, {name: text for name, text in rendered.items() if name in VIEWS})
-        ranker = GrowthRanker(weights=config.weights)
+        ranker = GrowthRanker(weights=config.weights, fdr=config.fdr)
         run = replace(run, score_weights=config.resolved_weights)
-        again = Results(run, ranker.rescore(results.clusters), ranker.rescore(results.themes), results.counting)
+        again = Results(
+            run, ranker.rescore(results.clusters), ranker.rescore(results.themes), results.counting, members
+        )
         return rewrite_files(run_dir, render_all(again, default_reporters()))
-    statements, labels = read_assignments(run_dir, results.clusters)
     dates = [s.created_at for s in statements]
     chosen = resolve_period(Config(period=period or config.period, window=window).period, dates)  # checks both
     # A window counts periods: a new period without a new window gets the default span (the last 24 months).
     span = window if window is not None else config.window if chosen == config.period else None
-    ranker = GrowthRanker(chosen, span, config.weights).fit(dates)
+    ranker = GrowthRanker(chosen, span, config.weights, config.fdr).fit(dates)
     config = replace(config, period=ranker.period_, window=ranker.window_)
     run = replace(run, config=config, score_weights=config.resolved_weights)
     vectors, why_not = _run_vectors(run_dir, run, statements)
     if vectors is None and say:
         say(f"Quotes kept as the run picked them from its own window: {why_not}.")
-    clusters = _fit_again(results.clusters, statements, labels, ranker, vectors, config)
     theme_of = {c.id: c.theme for c in results.clusters}
     themes = results.themes  # a folder written before themes has none to fit
     if themes and all(t is not None for t in theme_of.values()):
         theme_labels = np.array([theme_of.get(int(j), -1) if j >= 0 else -1 for j in labels], dtype=int)
-        themes = _fit_again(themes, statements, theme_labels, ranker, vectors, config)
-    return rewrite_files(run_dir, render_all(Results(run, clusters, themes, results.counting), default_reporters()))
+        fitted_jobs, fitted_themes = ranker.rank_levels(
+            statements, _as_level(results.clusters, labels), _as_level(themes, theme_labels)
+        )
+        clusters = _fit_again(results.clusters, fitted_jobs, statements, labels, ranker, vectors, config)
+        themes = _fit_again(themes, fitted_themes, statements, theme_labels, ranker, vectors, config)
+    else:
+        _, names, kept = _as_level(results.clusters, labels)
+        fitted_jobs = ranker.rank(statements, labels, names, specificity=kept)
+        clusters = _fit_again(results.clusters, fitted_jobs, statements, labels, ranker, vectors, config)
+    return rewrite_files(
+        run_dir, render_all(Results(run, clusters, themes, results.counting, members), default_reporters())
+    )
+
+
+def _as_level(
+    records: list[ClusterRecord], labels: np.ndarray
+) -> tuple[np.ndarray, dict[int, ClusterLabel], dict[int, float]]:
+    """A finished run's clusters as the ranker takes a level: labels, names, and the specificity it measured."""
+    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in records}
+    return labels, names, {c.id: c.score_parts.get("specificity", 0.0) for c in records}
 
 
 def _fit_again(
     records: list[ClusterRecord],
+    ranked: list[RankedCluster],
     statements: Sequence[Statement],
     labels: np.ndarray,
     ranker: GrowthRanker,
     vectors: np.ndarray | None,
     config: Config,
 ) -> list[ClusterRecord]:
-    """`records` with growth fitted again by `ranker`, their score parts but growth kept, re-ranked, and with the
-    vectors, their quotes drawn again from the new window."""
-    names = {c.id: ClusterLabel(c.label, c.keywords, []) for c in records}
-    kept = {c.id: c.score_parts.get("specificity", 0.0) for c in records}
-    fitted = {c.id: c for c in ranker.rank(statements, labels, names, specificity=kept)}
+    """`records` with the growth `ranker` fitted again (`ranked`), their score parts but growth kept, re-ranked,
+    and with the vectors, their quotes drawn again from the new window."""
+    fitted = {c.id: c for c in ranked}
     again = ranker.rescore([c.with_growth_of(fitted[c.id]) for c in records])
     if vectors is None:
         return again

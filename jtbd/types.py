@@ -76,6 +76,7 @@ class Statement:
     created_at: datetime | None
     author: str | None
     url: str | None
+    doc_title: str | None = None  # the document's title, where it has one: what a link to it reads
 
     @property
     def voice(self) -> str:

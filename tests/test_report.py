@@ -18,7 +18,7 @@ from jtbd import report
 from jtbd.cli import app
 from jtbd.config import Config, parse_weights
 from jtbd.errors import ConfigError, JtbdError
-from jtbd.records import ClusterRecord, Results, RunRecord
+from jtbd.records import ClusterRecord, Results, RunRecord, members_of
 from jtbd.report import default_reporters, replace_dir, write_run_folder
 from jtbd.report_html import render_html
 from jtbd.report_text import pct, render_cluster_text, render_markdown, sparkline
@@ -150,7 +150,7 @@ def test_report_markdown_contains_ranking_table():
     assert "> 2 statements have no date." in markdown
     assert '<a id="cluster-1"></a>2. find cofounder' in markdown
     assert "`▅▁█`" in markdown  # the share sparkline of cluster 0 (0.5, 0, 1)
-    assert "- “I need to send invoices automatically.” — [doc-0](https://x.test/0) (2024-01-10)" in markdown
+    assert "- “I need to send invoices automatically.” — [doc-0](<https://x.test/0>) (2024-01-10)" in markdown
 
 
 def test_report_records_round_trip_through_json():
@@ -204,7 +204,12 @@ def test_report_write_outputs_writes_every_file(tmp_path):
     assert clusters[0]["keywords"] == "invoices; automatically"
     assert [c["growth_among"] for c in clusters] == ["all", "all"]  # whose voices the growth columns count
     assert (out / "report.md").read_text(encoding="utf-8") == render_markdown(Results.from_json(data))
-    assert (out / "report.html").read_text(encoding="utf-8") == render_html(Results.from_json(data))
+    # The page also lists every statement of each job, read from assignments.csv.
+    members = members_of(*report.read_assignments(out))
+    assert sum(len(quotes) for quotes in members.values()) == sum(r["cluster_id"] != "-1" for r in rows)
+    assert (out / "report.html").read_text(encoding="utf-8") == render_html(
+        replace(Results.from_json(data), members=members)
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
@@ -413,12 +418,17 @@ def test_report_cli_report_without_clusters_json_exits_1(tmp_path):
 
 def test_report_cli_show_prints_cluster(tmp_path):
     out = _written(tmp_path)
-    result = runner.invoke(app, ["show", str(out), "1"])
+    result = runner.invoke(app, ["show", str(out), "1", "--id"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("#2 find cofounder  (cluster 1)\nTrend:      ? unknown, n/a per year")
-    result = runner.invoke(app, ["show", str(out), "5"])
+    by_rank = runner.invoke(app, ["show", str(out), "2"])  # the report's #2
+    assert by_rank.exit_code == 0 and by_rank.stdout == result.stdout
+    result = runner.invoke(app, ["show", str(out), "5", "--id"])
     assert result.exit_code == 1
     assert "No cluster with id 5" in result.stderr
+    result = runner.invoke(app, ["show", str(out), "3"])
+    assert result.exit_code == 1
+    assert "No job ranked #3 in this run: it ranks 2 jobs, #1 to #2." in result.stderr
 
 
 @pytest.mark.parametrize("command", ["report", "show"])
@@ -637,7 +647,7 @@ def test_report_cli_report_window_keeps_quotes_without_the_run_vectors(corpus, t
         path = out / "assignments.csv"
         rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
         with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(row[:-1] for row in rows)
+            csv.writer(handle).writerows(row[:-2] for row in rows)  # no url, no title
     result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter"])
     assert result.exit_code == 0, result.stderr
     assert "Quotes kept as the run picked them from its own window: " + message in result.stderr
