@@ -11,9 +11,10 @@ import math
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 from jtbd.errors import ConfigError, JtbdError
 
@@ -74,8 +75,27 @@ def parse_weights(text: str) -> dict[str, float]:
 def end_of_day(value: datetime) -> datetime:
     """A date given without a time (`--until 2024-03-31`) means up to the end of that day."""
     if (value.hour, value.minute, value.second) == (0, 0, 0):
-        return value + timedelta(days=1) - timedelta(microseconds=1)
+        return value.replace(hour=23, minute=59, second=59, microsecond=999_999)  # 9999-12-31 has no next day
     return value
+
+
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false", datetime: "a date"}
+
+
+def _is_a(value: Any, kind: Any) -> bool:
+    """Whether `value` is acceptable for a setting of type `kind` (an int where a float is due; never a bool for a
+    number)."""
+    origin = get_origin(kind) or kind
+    if origin is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if origin is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, origin) if isinstance(origin, type) else True
+
+
+@cache
+def _hints() -> dict[str, Any]:
+    return get_type_hints(Config)
 
 
 def setting(default: Any, help: str, *, cli: type | None = None, parse: Any = None, flag: str | None = None) -> Any:
@@ -147,6 +167,7 @@ class Config:
     )
 
     def __post_init__(self) -> None:
+        self._check_types()
         for name in ("since", "until"):  # a date without a zone means UTC, as everywhere in jtbd
             value = getattr(self, name)
             if isinstance(value, datetime) and value.tzinfo is None:
@@ -190,6 +211,22 @@ class Config:
             raise ConfigError(f"window must be at least 3 periods. Got {self.window}. Pass --window 3 or higher.")
         if self.since and self.until and self.since > self.until:
             raise ConfigError(f"--since ({self.since:%Y-%m-%d}) is after --until ({self.until:%Y-%m-%d}).")
+
+    def _check_types(self) -> None:
+        """Each setting has its declared type (from jtbd.toml or the API a string can arrive where a number is
+        due): one line that names the setting, what it got and what it takes, before any work."""
+        hints = _hints()
+        for f in fields(self):
+            value, hint = getattr(self, f.name), hints[f.name]
+            allowed = tuple(t for t in get_args(hint) if t is not type(None)) or (hint,)
+            if value is None and type(None) in get_args(hint):
+                continue
+            if any(_is_a(value, t) for t in allowed):
+                continue
+            names = " or ".join(_TYPE_WORDS.get(t, getattr(t, "__name__", str(t))) for t in allowed)
+            raise ConfigError(
+                f"{f.name} must be {names}. Got {value!r}. Fix it in jtbd.toml or pass --{f.name.replace('_', '-')}."
+            )
 
     @property
     def home_path(self) -> Path:
@@ -241,7 +278,17 @@ def load_config(**overrides: Any) -> Config:
             key = key.replace("-", "_")
             if key not in known:
                 raise ConfigError(f"{toml_path}: unknown setting {key!r}. Known: {', '.join(sorted(known))}.")
+            if key in ("since", "until") and isinstance(value, date | str):  # TOML dates come without a time
+                try:
+                    value = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+                except ValueError:
+                    raise ConfigError(f"{toml_path}: {key} must be a date like 2024-03-31. Got {value!r}.") from None
+                value = end_of_day(value) if key == "until" else value
             values[key] = value
+        try:
+            replace(Config(), **values)
+        except ConfigError as err:
+            raise ConfigError(f"{toml_path}: {err}") from None
     for key, value in overrides.items():
         if key not in known:
             raise ConfigError(f"Unknown setting {key!r}. Known: {', '.join(sorted(known))}.")

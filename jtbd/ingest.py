@@ -89,8 +89,9 @@ def read_corpus(path: Path, *, fields: FieldMap | None = None, strict: bool = Fa
         raise CorpusError(
             f"Corpus path '{path}' does not exist. Check the path, or pass a folder of {SUPPORTED} files."
         )
-    files = _list_files(path)
+    files, skipped = _list_files(path)
     reader = _Reader(fields or FieldMap(), strict)
+    reader.warnings.extend(skipped)
     rejected: list[CorpusError] = []
     for file in files:
         name = file.name if file == path else file.relative_to(path).as_posix()
@@ -116,30 +117,68 @@ def _is_meta(name: str) -> bool:
     return upper.startswith(META_PREFIXES) or upper == "SOURCE.MD"
 
 
-def _list_files(root: Path) -> list[Path]:
+def is_output_folder(folder: Path) -> bool:
+    """Whether `folder` is a jtbd output folder (it holds run.json and clusters.json): never read as corpus, or a
+    run inside a corpus would read its own report the next time."""
+    return (folder / "run.json").is_file() and (folder / "clusters.json").is_file()
+
+
+def _list_files(root: Path) -> tuple[list[Path], list[str]]:
+    """The readable files under `root`, and a warning for each kind of thing skipped: jtbd output folders, and
+    anything that is not a regular file (a FIFO would block the run forever, /dev/zero would never end)."""
     if root.is_file():
         if _format(root) is None:
             raise CorpusError(
                 f"Cannot read '{root}': unsupported file type '{_ext(root.name)}'. Supported: {SUPPORTED}."
             )
-        return [root]
-    found, other, n_meta = [], set(), 0
+        return [root], []
+    if root.exists() and not root.is_dir():
+        raise CorpusError(f"Cannot read '{root}': it is not a regular file or a folder. Pass a file or a folder.")
+    if is_output_folder(root):
+        raise CorpusError(
+            f"'{root}' is a jtbd output folder (it holds run.json), not a corpus. Pass the folder of your texts."
+        )
+    found, other, n_meta, outputs, special = [], set(), 0, [], []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            if is_output_folder(Path(dirpath, d)):
+                outputs.append(Path(dirpath, d).relative_to(root).as_posix())
+            else:
+                kept.append(d)
+        dirnames[:] = kept
         for name in filenames:
             if name.startswith("."):
                 continue
             if _is_meta(name):
                 n_meta += 1
             elif _format(Path(name)):
-                found.append(Path(dirpath, name))
+                if Path(dirpath, name).is_file():  # follows links: a link to a regular file is read
+                    found.append(Path(dirpath, name))
+                else:
+                    special.append(Path(dirpath, name).relative_to(root).as_posix())
             else:
                 other.add(_ext(name))
+    skipped = (
+        [
+            f"Skipped {len(outputs)} jtbd output folder(s) inside the corpus ({', '.join(outputs[:3])}): a report "
+            "is not input. Write output elsewhere with --out."
+        ]
+        if outputs
+        else []
+    )
+    if special:
+        skipped.append(
+            f"Skipped {len(special)} file(s) that are not regular files (a pipe, a device or a broken link: "
+            f"{', '.join(special[:3])}). Copy the data into a regular file to read it."
+        )
     if not found:
         seen = ", ".join(sorted(other)) or ("licence/readme files" if n_meta else "")
         what = f"found only {seen}" if seen else "the folder is empty"
         raise CorpusError(f"No readable files in '{root}/': {what}. Supported: {SUPPORTED}.")
-    return sorted(found, key=lambda p: p.relative_to(root).parts)
+    return sorted(found, key=lambda p: p.relative_to(root).parts), skipped
 
 
 def _ext(name: str) -> str:

@@ -410,10 +410,15 @@ def cluster(
 
 
 def default_out_dir(corpus: Path) -> Path:
-    name = corpus.resolve().name
-    if corpus.is_file():
-        name = name.split(".")[0]
-    return Path("jtbd-out") / name
+    """jtbd-out/<corpus name> in the working folder, or beside the corpus when the working folder is inside it
+    (`jtbd cluster .`): output never lands in the corpus, where the next run would read it."""
+    resolved = corpus.resolve()
+    name = resolved.name.split(".")[0] if corpus.is_file() else resolved.name
+    out = Path("jtbd-out") / name
+    folder = resolved if resolved.is_dir() else resolved.parent
+    if out.resolve().is_relative_to(folder):
+        return folder.parent / "jtbd-out" / name
+    return out
 
 
 def _cluster_summary(clustering: Clustering) -> str:

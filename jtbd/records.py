@@ -342,14 +342,18 @@ class Results:
     def from_json(cls, data: Any, *, where: str = "clusters.json") -> Results:
         if not isinstance(data, dict) or not isinstance(data.get("clusters"), list) or "run" not in data:
             raise JtbdError(f"'{where}' has no 'run' and 'clusters'. Run `jtbd cluster` again to rewrite it.")
-        try:
-            clusters = [ClusterRecord.from_json(c) for c in data["clusters"]]
-            themes = [ClusterRecord.from_json(t) for t in data.get("themes") or []]
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise JtbdError(
-                f"'{where}': a cluster cannot be read ({type(error).__name__}: {error}). Run `jtbd cluster` again to "
-                "rewrite it."
-            ) from error
+        read: dict[str, list[ClusterRecord]] = {"clusters": [], "themes": []}
+        for key, records in read.items():
+            for n, item in enumerate(data.get(key) or []):
+                try:
+                    records.append(ClusterRecord.from_json(item))
+                except (KeyError, TypeError, ValueError, AttributeError) as error:
+                    what = f"has no field {error}" if isinstance(error, KeyError) else f"cannot be read ({error})"
+                    name = f"id {item['id']}" if isinstance(item, dict) and "id" in item else f"number {n + 1}"
+                    raise JtbdError(
+                        f"'{where}': the {key[:-1]} with {name} {what}. Run `jtbd cluster` again to rewrite it."
+                    ) from error
+        clusters, themes = read["clusters"], read["themes"]
         run = data["run"] if isinstance(data["run"], dict) else {}
         series = [p for c in data["clusters"][:1] for p in c.get("series") or []]
         counting = "voices" if series and "counted" not in series[0] else "statements"

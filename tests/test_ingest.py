@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -492,3 +493,43 @@ def test_ingest_benchmark_corpus_sample(tmp_path):
     assert len(report.documents) == 200
     assert report.warnings == [] and report.n_undated == 0
     assert all(d.kind == "posting" and d.source == "hn" and d.created_at for d in report.documents)
+
+
+def test_ingest_keeps_a_generic_record_link_for_the_report(tmp_path):
+    path = tmp_path / "tickets.jsonl"
+    rows = [
+        {"text": "I need to export invoices", "link": "https://tickets.test/1"},
+        {"text": "We cannot sync calendars", "ticket_url": "https://tickets.test/2", "url": "ignored"},
+        {"text": "Please add dark mode", "url": "javascript:alert(1)"},  # never a link
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    found = [d.url for d in read_corpus(path).documents]
+    assert found == ["https://tickets.test/1", None, None]
+    named = [d.url for d in read_corpus(path, fields=FieldMap(url="ticket_url")).documents]
+    assert named == [None, "https://tickets.test/2", None]
+
+
+def test_ingest_skips_what_is_not_a_regular_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write_jsonl(corpus / "posts.jsonl", [{"text": "I need a bookkeeping tool", "id": "a"}])
+    os.mkfifo(corpus / "pipe.jsonl")  # reading it would block the run forever
+    (corpus / "gone.jsonl").symlink_to(tmp_path / "missing.jsonl")
+    report = read_corpus(corpus)
+    assert [d.id for d in report.documents] == ["a"]
+    assert any("2 file(s) that are not regular files" in w and "pipe.jsonl" in w for w in report.warnings)
+
+
+def test_ingest_never_reads_a_jtbd_output_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    out = corpus / "jtbd-out" / "corpus"
+    out.mkdir(parents=True)
+    _write_jsonl(corpus / "posts.jsonl", [{"text": "I need a bookkeeping tool", "id": "a"}])
+    for name in ("run.json", "clusters.json"):
+        (out / name).write_text("{}", encoding="utf-8")
+    (out / "assignments.csv").write_text("doc_id,statement\nx,I need a report reader\n", encoding="utf-8")
+    report = read_corpus(corpus)
+    assert [d.id for d in report.documents] == ["a"]
+    assert any("Skipped 1 jtbd output folder(s) inside the corpus (jtbd-out/corpus)" in w for w in report.warnings)
+    with pytest.raises(CorpusError, match="is a jtbd output folder"):
+        read_corpus(out)

@@ -10,14 +10,16 @@ import json
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 
 import jtbd
+from jtbd.config import end_of_day, load_config
 from jtbd.errors import ConfigError, CorpusError
-from jtbd.pipeline import cluster
+from jtbd.pipeline import cluster, default_out_dir
 
 FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json", "themes.csv"}
 STAGES = {"ingest", "extract", "embed", "cluster", "themes", "label", "rank", "report"}
@@ -275,6 +277,10 @@ def test_pipeline_since_after_until_is_a_config_error(corpus, tmp_path):
         ({"resolution": -1.0}, "resolution must be above 0. Got -1.0"),
         ({"merge_similarity": 1.5}, "merge_similarity must be between 0 and 1. Got 1.5"),
         ({"colour": "red"}, "Unknown setting 'colour'"),
+        ({"min_cluster_size": "abc"}, "min_cluster_size must be a whole number. Got 'abc'"),
+        ({"noise_similarity": "high"}, "noise_similarity must be a number. Got 'high'"),
+        ({"seed": "x"}, "seed must be a whole number. Got 'x'"),
+        ({"fdr": "bonferroni"}, "fdr must be one of separate, pooled, hierarchical"),
     ],
 )
 def test_pipeline_bad_option_is_a_config_error(corpus, tmp_path, overrides, match):
@@ -295,6 +301,32 @@ def test_pipeline_jtbd_toml_unknown_setting_lists_known(corpus, tmp_path, jtbd_h
     (jtbd_home / "jtbd.toml").write_text("min_topic_size = 9\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"unknown setting 'min_topic_size'. Known: .*min_cluster_size"):
         cluster(corpus, out=tmp_path / "out", model="hashing")
+
+
+def test_pipeline_jtbd_toml_with_a_wrong_type_fails_before_any_work(corpus, tmp_path, jtbd_home):
+    (jtbd_home / "jtbd.toml").write_text('seed = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"jtbd.toml: seed must be a whole number. Got 'x'"):
+        cluster(corpus, out=tmp_path / "out", model="hashing")
+    assert not (tmp_path / "out").exists()
+
+
+def test_pipeline_jtbd_toml_takes_dates(corpus, tmp_path, jtbd_home):
+    (jtbd_home / "jtbd.toml").write_text("until = 2023-06-30\n", encoding="utf-8")
+    assert load_config().until == datetime(2023, 6, 30, 23, 59, 59, 999_999, tzinfo=UTC)  # the whole day
+
+
+def test_pipeline_until_the_last_day_there_is(corpus, tmp_path):
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", until=end_of_day(datetime(9999, 12, 31)))
+    assert run.statements
+
+
+def test_pipeline_default_output_never_lands_in_the_corpus(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(corpus)  # `jtbd cluster .` from inside the corpus
+    out = default_out_dir(Path("."))
+    assert not out.resolve().is_relative_to(corpus.resolve())
+    assert out.resolve() == corpus.resolve().parent / "jtbd-out" / corpus.name
+    monkeypatch.chdir(tmp_path)
+    assert default_out_dir(corpus) == Path("jtbd-out") / corpus.name
 
 
 def test_pipeline_cache_lives_in_jtbd_home(first_run, jtbd_home):

@@ -690,3 +690,15 @@ def test_report_names_jobs_said_before_the_window_and_how_to_fit_a_longer_span()
     )
     assert f"> {note}" in render_markdown(payload)
     assert f'<p class="note">{note}</p>' in render_html(payload)
+
+
+def test_report_a_hand_edited_clusters_json_names_the_missing_field(tmp_path):
+    out = _written(tmp_path)
+    data = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+    del data["clusters"][1]["growth"]
+    (out / "clusters.json").write_text(json.dumps(data), encoding="utf-8")
+    for command in (["report", str(out)], ["show", str(out), "1"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1
+        line = f"clusters.json': the cluster with id {data['clusters'][1]['id']} has no field 'growth'."
+        assert line in result.stderr and len(result.stderr.strip().splitlines()) == 1
