@@ -5,6 +5,9 @@ Statement extraction parses with the real en_core_web_sm (installed, fast): the 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from jtbd.cues import english_enough
@@ -714,3 +717,42 @@ def test_extract_hard_wrapped_prose_is_joined_into_sentences():
     # A document of long lines (an HN posting's paragraphs) is not hard-wrapped: its lines stay apart.
     line = "We build tools for clinics that schedule patients, track referrals and bill insurers across many offices"
     assert len(list(split_sentences(_doc(f"{line} in the US\n{line}\nand more")))) == 3
+
+
+CHILD_SCRIPT = """
+import multiprocessing as mp, sys, time
+from jtbd.extract import end_parser_processes_with_jtbd
+end_parser_processes_with_jtbd()  # what extraction does before spaCy forks its parser processes
+child = mp.get_context("fork").Process(target=time.sleep, args=(120,))
+child.start()
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_extract_parser_processes_end_when_a_run_is_killed(tmp_path):
+    # kill -9 on a run used to leave spaCy's two parser processes alive, blocked on a pipe, ~350 MB each.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen([sys.executable, "-c", CHILD_SCRIPT], stdout=subprocess.PIPE, text=True)
+    child = int(run.stdout.readline())
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    state = ""
+    for _ in range(50):  # ended: gone, or a zombie left for PID 1 to reap
+        status = Path(f"/proc/{child}/status")
+        state = (
+            next((line for line in status.read_text().splitlines() if line.startswith("State:")), "")
+            if (status.exists())
+            else "gone"
+        )
+        if state == "gone" or "Z" in state:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+    assert state == "gone" or "Z" in state, state
