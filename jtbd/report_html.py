@@ -129,6 +129,7 @@ def render_html(results: Results) -> str:
         '<div class="stats">' + "".join(f'<div class="stat"><b>{v}</b><span>{k}</span></div>' for v, k in stats),
         "</div>",
         *([f'<p class="note">{_no_trend(results)}</p>'] if clusters and not called else []),
+        _headlines(results),
         *(f'<p class="note">{esc(note)}</p>' for note in notes(results)),
         _glossary(),
         "</header>",
@@ -178,6 +179,29 @@ def render_html(results: Results) -> str:
         f"<script>\n{_asset('report.js')}</script>\n</body>\n</html>\n",
     ]
     return "\n".join(parts)
+
+
+def _headlines(results: Results) -> str:
+    """What a reader came for, first: the jobs and themes called rising and declining, surest first, each linked to
+    its card or row ("" when none is called)."""
+    lines = []
+    for word, group, key in (
+        ("Rising", ("rising", "emerging"), lambda c: -(c.growth.low or 0.0)),
+        ("Declining", ("declining", "fading"), lambda c: c.growth.high or 0.0),
+    ):
+        jobs = sorted((c for c in results.clusters if trend_of(c) in group), key=key)
+        themes = sorted((t for t in broad_themes(results.themes) if trend_of(t) in group), key=key)
+        items = [
+            f'<a href="#cluster-{esc(c.id)}">{esc(c.label)}</a> <small>{growth_range(c.growth)}/yr</small>'
+            for c in jobs
+        ]
+        items += [
+            f'<a href="#theme-{esc(t.id)}">{esc(t.label)}</a> <small>theme, {growth_range(t.growth)}/yr</small>'
+            for t in themes
+        ]
+        if items:
+            lines.append(f"<p><b>{word}:</b> " + " · ".join(items) + "</p>")
+    return f'<div class="headlines card">{"".join(lines)}</div>' if lines else ""
 
 
 def _no_trend(results: Results) -> str:

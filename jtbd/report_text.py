@@ -287,6 +287,18 @@ def render_markdown(results: Results) -> str:
             f"--window {(run.config.window or 24) * 2}`.",
             "",
         ]
+    for word, group in (("Rising", ("rising", "emerging")), ("Declining", ("declining", "fading"))):
+        called = [c for c in clusters if c.growth.trend in group]
+        called += [t for t in broad_themes(results.themes) if t.growth.trend in group]
+        if called:
+            called.sort(key=lambda c: -(c.growth.low or 0.0) if word == "Rising" else (c.growth.high or 0.0))
+            lines += [
+                f"**{word}:** "
+                + "; ".join(
+                    f"{md_cell(c.label)}{' (theme)' if c.jobs else ''} {growth_range(c.growth)}/yr" for c in called
+                ),
+                "",
+            ]
     for note in notes(results):
         lines += [f"> {note}", ""]
     if not clusters:

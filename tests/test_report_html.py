@@ -572,3 +572,14 @@ def test_report_html_search_box_and_menus_narrow_the_jobs(tmp_path):
         glossary = browser.find_element(By.ID, "glossary")
         glossary.click()
         assert "no clear trend" in glossary.text.lower()
+
+
+def test_report_opens_with_what_rises_and_what_declines():
+    payload = _payload()
+    html, markdown = render_html(payload), render_markdown(payload)
+    head = html[html.index('<div class="headlines card">') :]
+    head = head[: head.index("</div>")]
+    assert '<b>Rising:</b> <a href="#cluster-4">send invoices automatically</a>' in head
+    assert '<b>Declining:</b> <a href="#cluster-2">hire a bookkeeper</a>' in head
+    assert "find a cofounder" not in head  # no clear trend: not a headline
+    assert "**Rising:** send invoices automatically +44% to +125%/yr" in markdown
