@@ -519,6 +519,7 @@ def test_report_html_fits_a_phone_and_a_laptop_with_a_long_token(tmp_path):
     payload = _payload()
     payload["clusters"][0]["label"] = f"send {LONG}"
     payload["clusters"][1]["quotes"][0]["text"] = f"see {LONG}"
+    payload["clusters"][1]["series"] = _series([(2, 20), (3, 25), (2, 22), (3, 24), (2, 21), (1, 1)])  # thin end
     page = tmp_path / "report.html"
     page.write_text(render_html(payload), encoding="utf-8")
     with _chromium() as browser:
@@ -537,6 +538,8 @@ def test_report_html_fits_a_phone_and_a_laptop_with_a_long_token(tmp_path):
             ".map(t => t.getBoundingClientRect().height).filter(h => h > 0))"
         )
         assert smallest >= 10  # chart text readable (it was 4-5 px)
+        thin = browser.find_elements(By.CSS_SELECTOR, "#cluster-0 .chart circle.thin")
+        assert len(thin) == 1 and thin[0].is_displayed() and thin[0].get_attribute("fill") == "#fff"
 
 
 @needs_browser
