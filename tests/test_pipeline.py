@@ -491,3 +491,22 @@ def test_pipeline_fits_a_corpus_of_ten_weeks_per_week_and_says_so(tmp_path):
 def test_pipeline_keeps_months_for_a_corpus_of_two_years(first_run):
     assert first_run.config.period == "month" and first_run.config.window == 24
     assert not any("per week" in note for note in first_run.info["notes"])
+
+
+def test_pipeline_checks_every_model_file_before_reading_the_corpus(tmp_path, monkeypatch):
+    import jtbd.models
+    from jtbd.errors import ModelError
+
+    real = jtbd.models.verified_model_dir
+
+    def tampered(key: str, role: str = "embedders") -> Path:
+        if key in ("minilm", "en_core_web_sm"):
+            raise ModelError(f"Model {key!r}: the files are not the official ones")
+        return real(key, role)
+
+    monkeypatch.setattr(jtbd.models, "verified_model_dir", tampered)
+    with pytest.raises(ModelError, match="'minilm': the files are not the official ones"):
+        cluster(tmp_path / "no-such-corpus", out=tmp_path / "out", model="minilm")  # not a CorpusError: first
+    with pytest.raises(ModelError, match="'en_core_web_sm'"):
+        cluster(tmp_path / "no-such-corpus", out=tmp_path / "out", model="hashing")
+    assert not (tmp_path / "out").exists()
