@@ -238,6 +238,8 @@ def cluster(
     "title_field",
     "url_field",
     "strict",
+    "max_record_mb",
+    "max_file_mb",
     "batch_size",
 )
 def track(

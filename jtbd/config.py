@@ -156,6 +156,8 @@ class Config:
     title_field: str | None = setting(None, "Column/key holding a title (default: title, subject or headline).")
     url_field: str | None = setting(None, "Column/key holding a link to the record (default: url, link or href).")
     strict: bool = setting(False, "Stop at the first malformed record instead of skipping it.")
+    max_record_mb: int = setting(64, "Largest record (a line of .jsonl, unpacked) read; longer ones are skipped.")
+    max_file_mb: int = setting(2048, "Largest file read whole (.json, .csv, .txt, unpacked); .jsonl is read by line.")
     batch_size: int = setting(64, "Texts per batch sent to the embedding model.")
     max_quotes: int = setting(5, "Quotes shown per job.")
     n_keywords: int = setting(8, "Keyphrases shown per job.")
@@ -185,7 +187,13 @@ class Config:
         for name in ("merge_similarity", "min_cohesion_ratio"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1. Got {getattr(self, name)}.")
-        for name, low in (("max_quotes", 0), ("n_keywords", 1), ("batch_size", 1)):
+        for name, low in (
+            ("max_quotes", 0),
+            ("n_keywords", 1),
+            ("batch_size", 1),
+            ("max_record_mb", 1),
+            ("max_file_mb", 1),
+        ):
             if getattr(self, name) < low:
                 raise ConfigError(f"{name} must be an int >= {low}. Got {getattr(self, name)}.")
         if self.min_cluster_size is not None and self.min_cluster_size < 2:

@@ -39,6 +39,7 @@ AUTHOR_KEYS = ("author", "by", "user", "username")
 URL_KEYS = ("url", "link", "href", "permalink")
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={}"
 MAX_LINE_WARNINGS = 20  # per file; the rest are summed up in one line
+MB = 1 << 20
 N_PROBE = 20  # records without a text field before a file is rejected
 
 
@@ -57,9 +58,17 @@ class FieldMap:
 class CorpusReader:
     """The ingest stage: every supported file under a path as Documents (`read_corpus`)."""
 
-    def __init__(self, fields: FieldMap | None = None, *, strict: bool = False) -> None:
+    def __init__(
+        self,
+        fields: FieldMap | None = None,
+        *,
+        strict: bool = False,
+        max_record_mb: int = Config.max_record_mb,
+        max_file_mb: int = Config.max_file_mb,
+    ) -> None:
         self.fields = fields
         self.strict = strict
+        self.limits = (max_record_mb * MB, max_file_mb * MB)
 
     @classmethod
     def from_config(cls, config: Config) -> CorpusReader:
@@ -71,13 +80,15 @@ class CorpusReader:
             config.title_field,
             config.url_field,
         )
-        return cls(fields, strict=config.strict)
+        return cls(fields, strict=config.strict, max_record_mb=config.max_record_mb, max_file_mb=config.max_file_mb)
 
     def read(self, path: Path) -> IngestReport:
-        return read_corpus(path, fields=self.fields, strict=self.strict)
+        return read_corpus(path, fields=self.fields, strict=self.strict, limits=self.limits)
 
 
-def read_corpus(path: Path, *, fields: FieldMap | None = None, strict: bool = False) -> IngestReport:
+def read_corpus(
+    path: Path, *, fields: FieldMap | None = None, strict: bool = False, limits: tuple[int, int] | None = None
+) -> IngestReport:
     """Read every supported file under `path` (a folder, walked recursively in sorted order, or one file).
 
     Hidden files and LICENSE*, README*, ATTRIBUTION*, SOURCE.md are skipped. Malformed records are skipped with a
@@ -90,7 +101,7 @@ def read_corpus(path: Path, *, fields: FieldMap | None = None, strict: bool = Fa
             f"Corpus path '{path}' does not exist. Check the path, or pass a folder of {SUPPORTED} files."
         )
     files, skipped = _list_files(path)
-    reader = _Reader(fields or FieldMap(), strict)
+    reader = _Reader(fields or FieldMap(), strict, limits)
     reader.warnings.extend(skipped)
     rejected: list[CorpusError] = []
     for file in files:
@@ -215,8 +226,11 @@ class _File:
 
 
 class _Reader:
-    def __init__(self, fields: FieldMap, strict: bool) -> None:
+    def __init__(self, fields: FieldMap, strict: bool, limits: tuple[int, int] | None = None) -> None:
         self.fields, self.strict = fields, strict
+        # A record (a line of JSON Lines) and a file read whole (.json, .csv, .txt, gzipped Parquet) are read at
+        # most this many bytes, unpacked: a gzip bomb or a file with no line breaks ends in one line, not in swap.
+        self.max_record, self.max_file = limits or (Config.max_record_mb * MB, Config.max_file_mb * MB)
         self.documents: list[Document] = []
         self.warnings: list[str] = []
         self.seen: dict[str, str] = {}  # document id -> file it came from
@@ -353,13 +367,38 @@ class _Reader:
             self.n_replaced += n
             return text
 
-    def _read_text(self, f: _File) -> str:
+    def _read_bytes(self, f: _File) -> bytes:
         with _open(f.path) as fh:
-            return self._decode(f, fh.read().removeprefix(b"\xef\xbb\xbf"), 1)
+            data = fh.read(self.max_file + 1)
+        if len(data) > self.max_file:
+            raise CorpusError(
+                f"{f.name}: over {self.max_file // MB:,} MB unpacked, the most a {f.fmt} file is read whole. Split "
+                "it, convert it to .jsonl (read a line at a time), or raise --max-file-mb."
+            )
+        return data
+
+    def _read_text(self, f: _File) -> str:
+        return self._decode(f, self._read_bytes(f).removeprefix(b"\xef\xbb\xbf"), 1)
+
+    def _lines(self, f: _File, fh: Any) -> Iterator[tuple[int, bytes | None]]:
+        """(line number, bytes) of each line, or None for a line longer than max_record, which is skipped without
+        being held in memory."""
+        line_no = 0
+        while raw := fh.readline(self.max_record + 1):
+            line_no += 1
+            if len(raw) > self.max_record and not raw.endswith(b"\n"):
+                while (rest := fh.readline(MB)) and not rest.endswith(b"\n"):
+                    pass
+                yield line_no, None
+            else:
+                yield line_no, raw
 
     def _jsonl(self, f: _File) -> Iterator[dict[str, Any]]:
         with _open(f.path) as fh:
-            for line_no, raw in enumerate(fh, 1):
+            for line_no, raw in self._lines(f, fh):
+                if raw is None:
+                    self._bad(f, line_no, f"a record over {self.max_record // MB:,} MB (raise --max-record-mb)")
+                    continue
                 line = self._decode(f, raw.removeprefix(b"\xef\xbb\xbf") if line_no == 1 else raw, line_no)
                 if not line.strip():
                     continue
@@ -367,6 +406,9 @@ class _Reader:
                     rec = json.loads(line)
                 except json.JSONDecodeError as err:
                     self._bad(f, line_no, f"malformed JSON ({err.msg} at column {err.colno})")
+                    continue
+                except RecursionError:
+                    self._bad(f, line_no, "JSON nested too deeply to read")
                     continue
                 if isinstance(rec, dict):
                     yield rec
@@ -378,6 +420,9 @@ class _Reader:
             data = json.loads(self._read_text(f))
         except json.JSONDecodeError as err:
             self._bad(f, err.lineno, f"malformed JSON ({err.msg} at column {err.colno})", "skipped the file")
+            return
+        except RecursionError:
+            self._bad(f, 1, "JSON nested too deeply to read", "skipped the file")
             return
         if isinstance(data, dict) and isinstance(data.get("hits"), list):  # Algolia search API response
             data = data["hits"]
@@ -403,8 +448,7 @@ class _Reader:
 
     def _parquet(self, f: _File) -> Iterator[dict[str, Any]]:
         if f.path.name.lower().endswith(".gz"):
-            with _open(f.path) as fh:
-                source: Path | io.BytesIO = io.BytesIO(fh.read())  # Parquet needs random access
+            source: Path | io.BytesIO = io.BytesIO(self._read_bytes(f))  # Parquet needs random access
         else:
             source = f.path
         try:

@@ -34,7 +34,7 @@ from jtbd.clustering import (
 )
 from jtbd.config import Config, load_config
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
-from jtbd.errors import ConfigError
+from jtbd.errors import ConfigError, StoreError
 from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
 from jtbd.ingest import CorpusReader
 from jtbd.label import CentralJobLabeler, cluster_map
@@ -254,7 +254,12 @@ class Pipeline:
             results = Results(record, jobs, themed, members=members_of(statements, labels))
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
             say(str(out_dir))
-        history.record_run(config.home_path / "cache.duckdb", record.to_json())
+        try:
+            history.record_run(config.home_path / "cache.duckdb", record.to_json())
+        except StoreError as error:  # the output folder is complete: the run succeeded, only its history entry is lost
+            clock.progress.warn(
+                f"The report is complete in {out_dir}, but the run was not added to `jtbd runs`: {error}"
+            )
         return Run(
             out_dir=out_dir.resolve(),
             report_path=report_path,

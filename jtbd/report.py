@@ -150,6 +150,7 @@ def write_folder(out_dir: Path, files: frozenset[str], fill: Callable[[Path], No
     """Build an output folder whole in a hidden folder beside `out_dir` (`fill` writes into it), then swap it in:
     a reader never sees half of one, and a failed run leaves the previous one as it was."""
     out_dir = out_dir.resolve()
+    recover_dir(out_dir)
     check_out_dir(out_dir, files)  # again: files may have appeared in it during the run
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
@@ -181,8 +182,40 @@ def rewrite_files(run_dir: Path, rendered: dict[str, str]) -> list[Path]:
     return [run_dir / name for name in rendered]
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def recover_dir(target: Path) -> list[str]:
+    """Put right what a run killed while writing `target` left beside it: a complete previous folder moved aside
+    (`.NAME.old-PID`) comes back when `target` is missing, and the hidden leftovers of dead runs are removed.
+    Returns what was done, in words. Folders of runs still alive are left alone."""
+    done: list[str] = []
+    parent = target.parent
+    if not parent.is_dir():
+        return done
+    for leftover in sorted(parent.glob(f".{target.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or not kind.endswith((".old", ".tmp")) or _pid_alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not target.exists():
+            os.replace(leftover, target)
+            done.append(f"restored {target} from a run that stopped while replacing it")
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+            done.append(f"removed {leftover.name}, left by a run that stopped")
+    return done
+
+
 def replace_dir(new: Path, target: Path) -> None:
-    """Swap `new` into `target`; an existing target is removed only after the new one is in place."""
+    """Swap `new` into `target`; an existing target is removed only after the new one is in place. A crash between
+    the two renames leaves the old folder as `.NAME.old-PID`, which the next write restores (`recover_dir`)."""
     if target.exists():
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         os.replace(target, old)
@@ -194,6 +227,7 @@ def replace_dir(new: Path, target: Path) -> None:
 
 def read_results(run_dir: Path) -> Results:
     """The results of an output folder (its clusters.json), checked enough to render from."""
+    recover_dir(Path(run_dir).resolve())  # a run killed while swapping the folder in leaves the old one aside
     path = Path(run_dir) / "clusters.json"
     if not path.is_file():
         raise JtbdError(f"No clusters.json in '{run_dir}'. Pass an output folder of `jtbd cluster` (its --out).")

@@ -533,3 +533,35 @@ def test_ingest_never_reads_a_jtbd_output_folder(tmp_path):
     assert any("Skipped 1 jtbd output folder(s) inside the corpus (jtbd-out/corpus)" in w for w in report.warnings)
     with pytest.raises(CorpusError, match="is a jtbd output folder"):
         read_corpus(out)
+
+
+def test_ingest_a_huge_record_is_skipped_without_being_held(tmp_path):
+    # A gzip bomb of one line (8 MB packed, 8 GiB unpacked) reached 5 GB of memory: lines are read bounded.
+    import gzip
+
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b'{"text": "I need a bookkeeping tool", "id": "a"}\n')
+        handle.write(b'{"text": "' + b"x" * (3 << 20) + b'", "id": "b"}\n')  # 3 MB, over the 1 MB cap below
+        handle.write(b'{"text": "' + b"y" * (3 << 20))  # and one with no line break at all
+    report = read_corpus(path, limits=(1 << 20, 1 << 20))
+    assert [d.id for d in report.documents] == ["a"]
+    assert any("bomb.jsonl.gz:2: a record over 1 MB (raise --max-record-mb), skipped" in w for w in report.warnings)
+    assert any("bomb.jsonl.gz:3: a record over 1 MB" in w for w in report.warnings)
+
+
+def test_ingest_a_file_read_whole_has_a_size_cap(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps([{"text": "z" * (2 << 20)}]), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"big.json: over 1 MB unpacked.*raise --max-file-mb"):
+        read_corpus(path, limits=(1 << 20, 1 << 20))
+
+
+def test_ingest_json_nested_too_deeply_is_one_bad_line(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(
+        '{"text": "I need a bookkeeping tool", "id": "a"}\n' + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8"
+    )
+    report = read_corpus(path)
+    assert [d.id for d in report.documents] == ["a"]
+    assert any("deep.jsonl:2: JSON nested too deeply to read, skipped" in w for w in report.warnings)

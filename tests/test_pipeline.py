@@ -510,3 +510,26 @@ def test_pipeline_checks_every_model_file_before_reading_the_corpus(tmp_path, mo
     with pytest.raises(ModelError, match="'en_core_web_sm'"):
         cluster(tmp_path / "no-such-corpus", out=tmp_path / "out", model="hashing")
     assert not (tmp_path / "out").exists()
+
+
+def test_pipeline_a_locked_history_does_not_fail_a_finished_run(corpus, tmp_path, monkeypatch):
+    # The cache locked past its wait while the run recorded its history: the output folder was complete, yet the
+    # run exited 1. The run succeeds and says what was lost.
+    from jtbd import history
+    from jtbd.errors import StoreError
+    from jtbd.stages import SilentProgress
+
+    def locked(*_: object) -> None:
+        raise StoreError("cache.duckdb is locked by another process for over 120 s")
+
+    class Warnings(SilentProgress):
+        said: list[str] = []
+
+        def warn(self, message: str) -> None:
+            self.said.append(message)
+
+    monkeypatch.setattr(history, "record_run", locked)
+    progress = Warnings()
+    run = cluster(corpus, out=tmp_path / "out", model="hashing", progress=progress)
+    assert (run.out_dir / "report.html").is_file()
+    assert any("the run was not added to `jtbd runs`" in w and "locked" in w for w in progress.said)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -702,3 +703,21 @@ def test_report_a_hand_edited_clusters_json_names_the_missing_field(tmp_path):
         assert result.exit_code == 1
         line = f"clusters.json': the cluster with id {data['clusters'][1]['id']} has no field 'growth'."
         assert line in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_a_folder_left_aside_by_a_killed_run_comes_back(tmp_path):
+    import subprocess
+    import sys
+
+    out = _written(tmp_path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    # Killed between the two renames of replace_dir: the report is gone from its path, the old folder is aside.
+    aside = out.parent / f".{out.name}.old-{pid}"
+    out.rename(aside)
+    (out.parent / f".{out.name}.tmp-{pid}").mkdir()
+    (out.parent / f".{out.name}.tmp-{os.getpid()}").mkdir()  # a live run's staging folder: left alone
+    results = report.read_results(out)  # the next command puts it back
+    assert results.clusters and (out / "report.html").is_file() and not aside.exists()
+    assert not (out.parent / f".{out.name}.tmp-{pid}").exists()
+    assert (out.parent / f".{out.name}.tmp-{os.getpid()}").exists()
