@@ -213,10 +213,12 @@ def cluster(
         typer.echo(json.dumps(summary, indent=1))
         return
     from jtbd.report_text import among_text, growth_text, trend_words
+    from jtbd.safetext import printable
 
     for c in run.clusters[:15]:
         rate = f"{growth_text(c.growth)} a year{among_text(c.growth)}" if c.growth.rate else "n/a"
-        typer.echo(f"{c.rank:>3}. {c.label.title}  [{trend_words(c.growth.trend)}, {rate}, {c.n_authors} authors]")
+        title = printable(c.label.title)  # corpus text: no terminal escape sequence gets through
+        typer.echo(f"{c.rank:>3}. {title}  [{trend_words(c.growth.trend)}, {rate}, {c.n_authors} authors]")
     if len(run.clusters) > 15:
         typer.echo(f"     ... {len(run.clusters) - 15} more in the report")
     typer.echo(f"report: {run.report_path}")
@@ -365,6 +367,7 @@ def show(
     """
     from jtbd.report import read_results
     from jtbd.report_text import render_cluster_text
+    from jtbd.safetext import printable
 
     try:
         results = read_results(run_dir)
@@ -372,7 +375,7 @@ def show(
     except JtbdError as error:
         _fail(error)
         return
-    typer.echo(text)
+    typer.echo(printable(text))
 
 
 @app.command()

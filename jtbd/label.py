@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from jtbd.config import Config
+from jtbd.safetext import without_bidi_overrides
 from jtbd.types import ClusterLabel, Statement
 
 #: Words that say nothing about the job in postings and forum posts alike.
@@ -176,7 +177,7 @@ def label_clusters(
         used_titles.add(title)
         quotes = _distinct_quotes(statements, rows, vectors, centroid, max_quotes, recent)
         jobs = representative_jobs(voices)
-        out[cluster_id] = ClusterLabel(title=title, keywords=words, quotes=quotes, jobs=jobs)
+        out[cluster_id] = ClusterLabel(title=without_bidi_overrides(title), keywords=words, quotes=quotes, jobs=jobs)
     return out
 
 

@@ -25,6 +25,7 @@ from jtbd.errors import JtbdError
 from jtbd.records import ClusterRecord, Results, members_of
 from jtbd.report_html import HtmlReport
 from jtbd.report_text import MarkdownReport
+from jtbd.safetext import cell, uncell
 from jtbd.stages import Reporter
 from jtbd.types import Statement
 
@@ -82,7 +83,7 @@ def csv_text(columns: list[str], rows: list[list[Any]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -244,7 +245,8 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
         writer.writerow(ASSIGNMENT_COLUMNS)
         for statement, label in zip(statements, labels):
             writer.writerow(
-                [
+                cell(value)
+                for value in [
                     statement.doc_id,
                     statement.text,
                     int(label),
@@ -287,6 +289,7 @@ def read_assignments(
                 "again to re-rank with another --period or --window."
             )
         for line, row in enumerate(reader, start=2):
+            row = {key: uncell(value) if isinstance(value, str) else value for key, value in row.items()}
             try:
                 created = datetime.fromisoformat(row["created_at"]) if row["created_at"] else None
                 labels.append(int(row["cluster_id"]))

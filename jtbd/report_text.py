@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from jtbd.periods import MAX_PER_AUTHOR, MIN_VOICES_TO_FIT
@@ -245,9 +246,12 @@ def broad_themes(themes: Sequence[ClusterRecord]) -> list[ClusterRecord]:
 
 
 def md_cell(text: str) -> str:
-    """Text as one Markdown table cell: on one line, with the characters that would end the cell or start
-    emphasis escaped."""
-    return " ".join(text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").split())
+    """Corpus text for report.md, on one line: HTML escaped (a renderer with HTML on must not run it), and the
+    characters that would end a table cell, start emphasis or a link escaped."""
+    text = html.escape(text, quote=False)
+    for char in "|*_[]`":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
 
 
 def _score_terms(parts: dict[str, float], weights: dict[str, float] | None) -> str:
@@ -271,7 +275,7 @@ def render_markdown(results: Results) -> str:
     run, clusters = results.run, results.clusters
     share, counting = share_of(results.counting)
     lines = [
-        f"# Jobs to be done in {run.corpus_name}",
+        f"# Jobs to be done in {md_cell(run.corpus_name)}",
         "",
         f"{run.count('documents'):,} documents → {run.count('statements'):,} job statements → "
         f"{len(clusters)} clusters ({run.count('noise_share'):.0%} of statements left unclustered). "
@@ -300,7 +304,7 @@ def render_markdown(results: Results) -> str:
                 "",
             ]
     for note in notes(results):
-        lines += [f"> {note}", ""]
+        lines += [f"> {md_cell(note)}", ""]
     if not clusters:
         return "\n".join(lines + ["No clusters were found.", ""])
     if broad := broad_themes(results.themes):
@@ -347,7 +351,7 @@ def render_markdown(results: Results) -> str:
         lines += [
             f'## <a id="cluster-{c.id}"></a>{c.rank}. {md_cell(c.label)}',
             "",
-            f"**Keyphrases:** {', '.join(c.keywords)}  ",
+            f"**Keyphrases:** {md_cell(', '.join(c.keywords))}  ",
             *(
                 [f"**⚠ Unstable:** comes back in re-clustered subsamples with Jaccard {c.stability:.2f} only  "]
                 if c.unstable
@@ -364,8 +368,9 @@ def render_markdown(results: Results) -> str:
         ]
         for q in c.quotes:
             when = f" ({q.created_at.isoformat()[:10]})" if q.created_at else ""
-            name = md_cell(q.title or q.doc_id).replace("[", "\\[").replace("]", "\\]")
-            source = f"[{name}](<{q.url}>)" if q.url and q.url.startswith(("https://", "http://")) else name
+            name = md_cell(q.title or q.doc_id)
+            url = (q.url or "").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+            source = f"[{name}](<{url}>)" if url.startswith(("https://", "http://")) else name
             lines.append(f"- “{md_cell(q.text)}” — {source}{when}")
         lines.append("")
     lines += [
