@@ -10,6 +10,8 @@ import gzip
 import io
 import json
 import os
+import re
+import warnings
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ URL_KEYS = ("url", "link", "href", "permalink")
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={}"
 MAX_LINE_WARNINGS = 20  # per file; the rest are summed up in one line
 MB = 1 << 20
+#: How pandas reports a CSV row with more fields than the header ("Skipping line 3: expected 3 fields, saw 4").
+RAGGED_ROW = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
 N_PROBE = 20  # records without a text field before a file is rejected
 
 
@@ -449,7 +453,11 @@ class _Reader:
 
     def _csv(self, f: _File) -> Iterator[dict[str, Any]]:
         try:
-            frame = pd.read_csv(io.StringIO(self._read_text(f)), dtype=str, keep_default_na=False)
+            with warnings.catch_warnings(record=True) as caught:  # a ragged row is one bad record, not a bad file
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.StringIO(self._read_text(f)), dtype=str, keep_default_na=False, on_bad_lines="warn"
+                )
         except pd.errors.EmptyDataError:
             return
         except (pd.errors.ParserError, ValueError) as err:
@@ -457,6 +465,10 @@ class _Reader:
             raise CorpusError(
                 f"Cannot parse '{f.name}' as CSV: {detail}. Fix the file or convert it to .jsonl."
             ) from err
+        for warning in caught:
+            for found in RAGGED_ROW.finditer(str(warning.message)):
+                line, expected, saw = found.groups()
+                self._bad(f, int(line), f"{saw} fields where the header has {expected}")
         yield from frame.to_dict("records")
 
     def _parquet(self, f: _File) -> Iterator[dict[str, Any]]:

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -111,6 +112,7 @@ def check_out_dir(out_dir: Path, files: frozenset[str]) -> None:
     previous run's output `files`. jtbd swaps in its whole output folder, so `--out ~/Documents` must not be allowed
     to get that far."""
     if not out_dir.exists():
+        _check_writable(out_dir)
         return
     if not out_dir.is_dir():
         raise JtbdError(f"--out '{out_dir}' is a file. Pass a folder: a new one, an empty one or a previous --out.")
@@ -121,6 +123,23 @@ def check_out_dir(out_dir: Path, files: frozenset[str]) -> None:
             f"--out '{out_dir}' holds files jtbd did not write ({listed}), and jtbd replaces its whole output folder. "
             "Pass a new or empty folder, or a previous --out."
         )
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Before any work: the nearest folder that exists above a new `--out` must be a folder jtbd can write in
+    (`--out notes.txt/sub` and `--out /proc/x` failed only after every stage had run)."""
+    above = out_dir.absolute().parent
+    while not above.exists() and not above.is_symlink():
+        above = above.parent
+    if not above.is_dir():
+        raise JtbdError(f"--out '{out_dir}': '{above}' is a file, not a folder. Pass a folder path.")
+    try:
+        probe = Path(tempfile.mkdtemp(prefix=".jtbd-probe-", dir=above))
+    except OSError as error:
+        raise JtbdError(
+            f"--out '{out_dir}': cannot write in '{above}' ({error.strerror}). Pass a folder you can write to."
+        ) from None
+    probe.rmdir()
 
 
 def write_run_folder(

@@ -565,3 +565,15 @@ def test_ingest_json_nested_too_deeply_is_one_bad_line(tmp_path):
     report = read_corpus(path)
     assert [d.id for d in report.documents] == ["a"]
     assert any("deep.jsonl:2: JSON nested too deeply to read, skipped" in w for w in report.warnings)
+
+
+def test_ingest_a_ragged_csv_row_is_one_bad_record(tmp_path):
+    path = tmp_path / "tickets.csv"
+    rows = ["id,text"] + [f"{i},I need to export report {i}" for i in range(80)]
+    rows[40] = "39,I need to export, report 39,extra"  # one row with more fields than the header
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = read_corpus(path)
+    assert len(report.documents) == 79
+    assert any("tickets.csv:41: 4 fields where the header has 2, skipped" in w for w in report.warnings)
+    with pytest.raises(CorpusError, match=r"tickets.csv:41: 4 fields where the header has 2. Fix the line"):
+        read_corpus(path, strict=True)

@@ -18,7 +18,7 @@ from sklearn.cluster import KMeans
 
 import jtbd
 from jtbd.config import end_of_day, load_config
-from jtbd.errors import ConfigError, CorpusError
+from jtbd.errors import ConfigError, CorpusError, JtbdError
 from jtbd.pipeline import cluster, default_out_dir
 
 FILES = {"report.md", "report.html", "clusters.json", "clusters.csv", "assignments.csv", "run.json", "themes.csv"}
@@ -533,3 +533,18 @@ def test_pipeline_a_locked_history_does_not_fail_a_finished_run(corpus, tmp_path
     run = cluster(corpus, out=tmp_path / "out", model="hashing", progress=progress)
     assert (run.out_dir / "report.html").is_file()
     assert any("the run was not added to `jtbd runs`" in w and "locked" in w for w in progress.said)
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_pipeline_an_unwritable_out_fails_before_any_work(corpus, tmp_path, where):
+    if where == "file":
+        (tmp_path / "afile.txt").write_text("keep me", encoding="utf-8")
+        out, match = tmp_path / "afile.txt" / "sub", "is a file, not a folder"
+    else:
+        if not Path("/proc/self").is_dir():
+            pytest.skip("needs /proc")
+        out, match = Path("/proc/jtbd-out"), "cannot write in '/proc'"
+    with pytest.raises(JtbdError, match=match):
+        cluster(tmp_path / "no-such-corpus", out=out, model="hashing")  # before the corpus is even looked at
+    if where == "file":
+        assert (tmp_path / "afile.txt").read_text(encoding="utf-8") == "keep me"
