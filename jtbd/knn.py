@@ -13,7 +13,7 @@ def knn_cosine(X: np.ndarray, k: int, *, block_elements: int = 2**25) -> tuple[n
     as many distinct vectors as rows). Computed in row blocks of at most `block_elements` similarities, so memory
     stays ~0.4 GB at any corpus size.
     """
-    first, group, counts = _identical_rows(X)
+    first, group, counts = identical_rows(X)
     if len(first) == len(X):
         return _knn_distinct(X, k, block_elements)
     distinct = X[first]
@@ -54,7 +54,7 @@ def knn_cosine(X: np.ndarray, k: int, *, block_elements: int = 2**25) -> tuple[n
     return indices, similarities
 
 
-def _identical_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def identical_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Groups of identical rows, in order of first appearance: (first row of each group, each row's group, sizes)."""
     as_bytes = np.ascontiguousarray(X).view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
     _, first, group, counts = np.unique(as_bytes, return_index=True, return_inverse=True, return_counts=True)

@@ -370,7 +370,7 @@ def _card(
     related = "; ".join(esc(j) for j in c.top_jobs)
     return (
         f'<details class="cluster card" id="cluster-{esc(c.id)}"{_data(c, members, theme)} open>\n'
-        f'<summary class="head"><span class="rk">#{esc(c.rank)}</span><h2>{esc(c.label)}</h2>{_pill(trend)}'
+        f'<summary class="head"><span class="rk">#{esc(c.rank)}</span><h2 dir="auto">{esc(c.label)}</h2>{_pill(trend)}'
         f'<span class="id">cluster {esc(c.id)} · score {c.score:.2f} · <a href="#ranking">ranking ↑</a>'
         "</span></summary>\n"
         f'<div class="chips">{chips}</div>\n<div class="grid"><div class="chart">{chart_svg(c, period, counting)}</div>'
@@ -439,4 +439,4 @@ def _quote(q: Quote) -> str:
         bits.append(esc(q.created_at.isoformat()[:10]))
     if q.kind:
         bits.append(esc(q.kind))
-    return f'<li><q>{esc(q.text)}</q><span class="src">{" · ".join(bits)}</span></li>'
+    return f'<li><q dir="auto">{esc(q.text)}</q><span class="src">{" · ".join(bits)}</span></li>'

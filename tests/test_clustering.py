@@ -344,3 +344,15 @@ def test_dissolve_few_voices_turns_one_voice_clusters_into_noise():
     assert out.tolist() == [0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1]
     same, none = dissolve_few_voices(labels, voices, min_voices=2)
     assert none == 0 and np.array_equal(same, labels)
+
+
+def test_cluster_one_line_said_by_many_authors_is_a_job():
+    # 200 authors with the same line: every copy linked only to the first 15, and modularity cut that star into
+    # singletons, so no cluster at all.
+    from jtbd.clustering import LeidenClusterer
+
+    rng = np.random.default_rng(0)
+    same = np.tile(rng.normal(size=(1, 32)), (200, 1))
+    others = rng.normal(size=(60, 32))
+    labels = LeidenClusterer(min_cluster_size=5, resolution=2.0, random_state=0).fit(np.vstack([same, others])).labels_
+    assert len(set(labels[:200].tolist())) == 1 and labels[0] >= 0
