@@ -379,6 +379,29 @@ def show(
 
 
 @app.command()
+def diff(
+    old_run: Annotated[Path, typer.Argument(help="The earlier output folder of `jtbd cluster`.")],
+    new_run: Annotated[Path, typer.Argument(help="The later one.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON: new, gone, grown, shrunk, split, merged, same.")
+    ] = False,
+) -> None:
+    """What changed between two runs: jobs and themes new, gone, grown, shrunk, split, merged or renamed.
+
+    Example: jtbd diff jtbd-out/hn-2024-12 jtbd-out/hn-2025-01
+    """
+    from jtbd.identity import diff_markdown, diff_runs
+    from jtbd.safetext import printable
+
+    try:
+        changes = diff_runs(old_run, new_run)
+    except JtbdError as error:
+        _fail(error)
+        return
+    typer.echo(json.dumps(changes, indent=1, ensure_ascii=False) if as_json else printable(diff_markdown(changes)))
+
+
+@app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20) -> None:
     """List recent runs from the run history (newest first).
 

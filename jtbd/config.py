@@ -135,6 +135,10 @@ class Config:
     )
     theme_method: str = setting("agglomerative", "How jobs are grouped into themes: agglomerative or leiden.")
     theme_distance: float = setting(0.4, "Jobs whose centres are within this cosine distance share a theme.")
+    previous: str | None = setting(
+        None, "A previous run folder whose job and theme ids to keep (default: the --out folder, when it holds one)."
+    )
+    keep_ids: bool = setting(True, "Match jobs and themes to the previous run's and keep their ids.")
     fdr: str = setting(
         "separate",
         "False discoveries across themes and jobs: separate (one family each), pooled, or hierarchical.",

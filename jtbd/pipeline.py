@@ -34,9 +34,10 @@ from jtbd.clustering import (
 )
 from jtbd.config import Config, load_config
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
-from jtbd.errors import ConfigError, StoreError
+from jtbd.errors import ConfigError, JtbdError, StoreError
 from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
-from jtbd.ingest import CorpusReader
+from jtbd.identity import Previous, relabel, stable_ids, statement_key
+from jtbd.ingest import CorpusReader, is_output_folder
 from jtbd.label import CentralJobLabeler, cluster_map
 from jtbd.models import get_spec
 from jtbd.periods import MIN_MONTHS_FOR_MONTHLY
@@ -251,6 +252,11 @@ class Pipeline:
             ]
             members = theme_members(theme_of_job)
             themed = [replace(ClusterRecord.from_ranked(t, statements), jobs=members[t.id]) for t in ranked_themes]
+            job_ids, theme_ids = self._kept_ids(out_dir, statements, labels, theme_labels, record)
+            jobs = [replace(c, id=job_ids[c.id], theme=theme_ids[c.theme or 0]) for c in jobs]
+            themed = [replace(t, id=theme_ids[t.id], jobs=[job_ids[j] for j in t.jobs]) for t in themed]
+            labels = relabel(labels, job_ids)
+            ranked = [replace(c, id=job_ids[c.id]) for c in ranked]
             results = Results(record, jobs, themed, members=members_of(statements, labels))
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
             say(str(out_dir))
@@ -337,6 +343,37 @@ class Pipeline:
             embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
             say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
         return embedded
+
+    def _kept_ids(
+        self,
+        out_dir: Path,
+        statements: Sequence[Statement],
+        labels: np.ndarray,
+        theme_labels: np.ndarray,
+        record: RunRecord,
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """Job and theme ids kept from the previous run (`--previous`, else the --out folder when it holds one),
+        matched by shared statements (`jtbd.identity`); each id unchanged when there is none."""
+        same_jobs = {int(c): int(c) for c in set(labels.tolist()) if c >= 0}
+        same_themes = {int(t): int(t) for t in set(theme_labels.tolist()) if t >= 0}
+        previous_dir = Path(self.config.previous) if self.config.previous else out_dir
+        if not self.config.keep_ids or not is_output_folder(previous_dir):
+            return same_jobs, same_themes
+        try:
+            previous = Previous.read(previous_dir)
+        except JtbdError as error:
+            record.notes.append(f"Job ids were not matched to the previous run in {previous_dir}: {error}")
+            return same_jobs, same_themes
+        keys = [statement_key(s) for s in statements]
+        job_ids = stable_ids(labels, keys, previous.job_of, previous.max_job)
+        old_theme = {key: previous.theme_of_job.get(job, -1) for key, job in previous.job_of.items()}
+        theme_ids = stable_ids(theme_labels, keys, old_theme, previous.max_theme)
+        kept = sum(1 for new, old in job_ids.items() if old <= previous.max_job)
+        record.notes.append(
+            f"{kept} of {len(job_ids)} jobs keep their id from the previous run in {previous_dir} (the same "
+            "statements); the others are new. `jtbd diff` says what changed."
+        )
+        return job_ids, theme_ids
 
     def _verify_models(self) -> None:
         """Check every file of the models the stages built from the config will load, before any work: a changed
