@@ -515,9 +515,10 @@ def test_ingest_skips_what_is_not_a_regular_file(tmp_path):
     _write_jsonl(corpus / "posts.jsonl", [{"text": "I need a bookkeeping tool", "id": "a"}])
     os.mkfifo(corpus / "pipe.jsonl")  # reading it would block the run forever
     (corpus / "gone.jsonl").symlink_to(tmp_path / "missing.jsonl")
+    (corpus / "zero.txt").symlink_to("/dev/zero")  # endless: 3.4 GB in 3 s before
     report = read_corpus(corpus)
     assert [d.id for d in report.documents] == ["a"]
-    assert any("2 file(s) that are not regular files" in w and "pipe.jsonl" in w for w in report.warnings)
+    assert any("3 file(s) that are not regular files" in w and "pipe.jsonl" in w for w in report.warnings)
 
 
 def test_ingest_never_reads_a_jtbd_output_folder(tmp_path):
