@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("--first", default="2018-03")
     parser.add_argument("--until", default="2024-12")
     parser.add_argument("--then", default="2025-01")
+    parser.add_argument("--keep", action="store_true", help="keep the corpora and both runs' folders (printed)")
     args = parser.parse_args()
     if not HN_POSTINGS.is_file():
         print(f"skipped: {HN_POSTINGS} not found (benchmark data lives in ../shared)")
@@ -109,7 +110,10 @@ def main() -> int:
         f"{len(gone)} gone (no job of the second run holds half their statements); {len(still)} still exist"
     )
     write_results(OUT, result)
-    shutil.rmtree(work, ignore_errors=True)
+    if args.keep:
+        print(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

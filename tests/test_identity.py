@@ -26,11 +26,11 @@ def test_identity_unchanged_clusters_keep_their_ids_and_new_ones_get_fresh_ids()
     assert stable_ids(labels, keys, old, 11) == {1: 7, 0: 9, 2: 12}
 
 
-def test_identity_a_weak_overlap_is_not_the_same_job():
+def test_identity_a_split_job_keeps_its_id_in_its_larger_part():
     keys = _keys(10)
     old = {k: 3 for k in keys}  # one old job of ten statements
     labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])  # now two jobs: 4 and 6 of them
-    assert stable_ids(labels, keys, old, 3) == {1: 3, 0: 4}  # the larger part keeps the id (Jaccard 0.6)
+    assert stable_ids(labels, keys, old, 3) == {1: 3, 0: 4}  # the larger part keeps the id
     labels = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])  # two halves: Jaccard 0.5 each, one keeps it
     assert sorted(stable_ids(labels, keys, old, 3).values()) == [3, 4]
 
@@ -99,3 +99,15 @@ def test_identity_diff_reports_a_job_split_in_two(tmp_path):
         [job(4, "pay sales tax", 10), job(21, "pay payroll tax", 10)], [job(4, "pay taxes", 20)], new_of, old_of
     )
     assert merged["merged"][0]["id"] == 4 and [p["id"] for p in merged["merged"][0]["from"]] == [4, 21]
+
+
+def test_identity_a_small_overlap_is_not_the_same_job():
+    keys = _keys(20)
+    old = {k: 2 for k in keys[:10]} | {k: 6 for k in keys[10:]}
+    labels = np.array([0] * 3 + [1] * 7 + [1] * 10)  # 3 of old job 2 now alone; the rest joined old job 6
+    ids = stable_ids(labels, keys, old, 6)
+    assert ids[1] == 6 and ids[0] == 2  # 3 statements, all from job 2: at least half of the new job lies in it
+    labels = np.array([0] * 2 + [2] * 8 + [1] * 10)
+    old = {k: 2 for k in keys[:10]} | {k: 6 for k in keys[10:]}
+    ids = stable_ids(labels, keys, old, 6)
+    assert (ids[2], ids[1]) == (2, 6) and ids[0] == 7  # the fringe of 2 is a new job: its core kept the id
