@@ -247,15 +247,15 @@ class _Reader:
     def read_file(self, path: Path, name: str) -> None:
         fmt = _format(path) or ""
         f = _File(path, name, fmt, path.name.removesuffix(".gz").rsplit(".", 1)[0])
-        if fmt != "parquet":
-            with _open(path) as fh:
-                head = fh.read(4)
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise CorpusError(
-                    f"'{name}' is UTF-16 (it starts with a UTF-16 byte-order mark). Save it as UTF-8 and run again."
-                )
         n_skipped = self.n_skipped
         try:
+            if fmt != "parquet":
+                with _open(path) as fh:
+                    head = fh.read(4)
+                if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise CorpusError(
+                        f"'{name}' is UTF-16 (it starts with a UTF-16 byte-order mark). Save it as UTF-8 and run again."
+                    )
             if fmt == "text":
                 self._read_plain(f)
             else:
