@@ -46,6 +46,7 @@ class Previous:
     theme_of_job: dict[int, int]
     max_job: int
     max_theme: int
+    started_at: str = ""
 
     @classmethod
     def read(cls, run_dir: Path) -> Previous:
@@ -61,6 +62,7 @@ class Previous:
             theme_of_job,
             max((c.id for c in results.clusters), default=-1),
             max(used_themes, default=-1),
+            results.run.started_at,
         )
 
 

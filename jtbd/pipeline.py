@@ -252,8 +252,11 @@ class Pipeline:
             ]
             members = theme_members(theme_of_job)
             themed = [replace(ClusterRecord.from_ranked(t, statements), jobs=members[t.id]) for t in ranked_themes]
-            job_ids, theme_ids = self._kept_ids(out_dir, statements, labels, theme_labels, record)
+            job_ids, theme_ids, since = self._kept_ids(out_dir, statements, labels, theme_labels, record)
             jobs = [replace(c, id=job_ids[c.id], theme=theme_ids[c.theme or 0]) for c in jobs]
+            if since is not None and (new := [c for c in jobs if c.id > since[1]]):
+                named = "; ".join(f"#{c.rank} {c.label}" for c in new[:8]) + (" ..." if len(new) > 8 else "")
+                record.notes.append(f"New since the run of {since[0][:10]}: {len(new)} jobs ({named}).")
             themed = [replace(t, id=theme_ids[t.id], jobs=[job_ids[j] for j in t.jobs]) for t in themed]
             labels = relabel(labels, job_ids)
             ranked = [replace(c, id=job_ids[c.id]) for c in ranked]
@@ -351,19 +354,20 @@ class Pipeline:
         labels: np.ndarray,
         theme_labels: np.ndarray,
         record: RunRecord,
-    ) -> tuple[dict[int, int], dict[int, int]]:
+    ) -> tuple[dict[int, int], dict[int, int], tuple[str, int] | None]:
         """Job and theme ids kept from the previous run (`--previous`, else the --out folder when it holds one),
-        matched by shared statements (`jtbd.identity`); each id unchanged when there is none."""
+        matched by shared statements (`jtbd.identity`), and (when it started, the highest job id it used); each id
+        unchanged and None when there is none."""
         same_jobs = {int(c): int(c) for c in set(labels.tolist()) if c >= 0}
         same_themes = {int(t): int(t) for t in set(theme_labels.tolist()) if t >= 0}
         previous_dir = Path(self.config.previous) if self.config.previous else out_dir
         if not self.config.keep_ids or not is_output_folder(previous_dir):
-            return same_jobs, same_themes
+            return same_jobs, same_themes, None
         try:
             previous = Previous.read(previous_dir)
         except JtbdError as error:
             record.notes.append(f"Job ids were not matched to the previous run in {previous_dir}: {error}")
-            return same_jobs, same_themes
+            return same_jobs, same_themes, None
         keys = [statement_key(s) for s in statements]
         job_ids = stable_ids(labels, keys, previous.job_of, previous.max_job)
         old_theme = {key: previous.theme_of_job.get(job, -1) for key, job in previous.job_of.items()}
@@ -373,7 +377,7 @@ class Pipeline:
             f"{kept} of {len(job_ids)} jobs keep their id from the previous run in {previous_dir} (the same "
             "statements); the others are new. `jtbd diff` says what changed."
         )
-        return job_ids, theme_ids
+        return job_ids, theme_ids, (previous.started_at, previous.max_job)
 
     def _verify_models(self) -> None:
         """Check every file of the models the stages built from the config will load, before any work: a changed

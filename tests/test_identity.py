@@ -59,6 +59,7 @@ def test_identity_a_grown_corpus_keeps_its_job_ids_and_diff_names_the_changes(tm
     kept = set(old_ids) & set(new_ids)
     assert len(kept) >= 0.95 * len(old_ids)  # issue 26's target: >= 95% of the jobs that still exist
     assert any("keep their id from the previous run" in n for n in after["run"]["notes"])
+
     assert len(second.clusters) and len(first.clusters)
     result = runner.invoke(app, ["diff", str(old_dir), str(out), "--json"])
     assert result.exit_code == 0, result.stderr
@@ -111,3 +112,23 @@ def test_identity_a_small_overlap_is_not_the_same_job():
     old = {k: 2 for k in keys[:10]} | {k: 6 for k in keys[10:]}
     ids = stable_ids(labels, keys, old, 6)
     assert (ids[2], ids[1]) == (2, 6) and ids[0] == 7  # the fringe of 2 is a new job: its core kept the id
+
+
+def test_identity_a_new_job_gets_a_new_id_and_the_report_says_new_since(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_jsonl(corpus / "questions.jsonl", make_records(150))
+    out = tmp_path / "out"
+    first = cluster(corpus, out=out, model="hashing")
+    used = max(c.id for c in first.results.clusters)
+    dogs = [
+        {"id": f"dog{i}", "author": f"walker{i}", "created_at": f"2025-11-0{1 + i % 9}T10:00:00+00:00",
+         "text": f"How do I train my rescue dog to stop barking at night? Tried {word} already."}
+        for i, word in enumerate(["treats", "crates", "walks", "toys", "music", "blankets"] * 5)
+    ]  # fmt: skip
+    write_jsonl(corpus / "dogs.jsonl", dogs)
+    second = cluster(corpus, out=out, model="hashing")
+    fresh = [c for c in second.results.clusters if c.id > used]
+    assert fresh and any("dog" in c.label or "bark" in c.label for c in fresh), [c.label for c in fresh]
+    since = [n for n in second.results.run.notes if n.startswith("New since the run of ")]
+    assert since and all(c.label in since[0] for c in fresh[:8])
+    assert "New since the run of" in (out / "report.html").read_text(encoding="utf-8")
