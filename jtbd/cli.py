@@ -402,6 +402,42 @@ def diff(
 
 
 @app.command()
+def review(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster`.")],
+    job: Annotated[int, typer.Option("--job", help="The job's id ('cluster N' in the report, `id` in clusters.json).")],
+    rename: Annotated[str | None, typer.Option(help="Its title from now on ('' to undo).")] = None,
+    hide: Annotated[
+        str | None, typer.Option(help="Hide it, saying why, e.g. 'not a job: boilerplate' ('' to show).")
+    ] = None,
+    pin: Annotated[bool | None, typer.Option("--pin/--unpin", help="Rank it first.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Who owns it ('' to clear).")] = None,
+    status: Annotated[str | None, typer.Option(help="exploring, building or rejected ('' to clear).")] = None,
+) -> None:
+    """Record a decision about a job, then render the run again with every decision applied.
+
+    The decisions file lives beside the output folder and every later `jtbd cluster` into that folder applies it
+    (job ids stay from run to run); a decision whose job is gone is reported, not dropped.
+
+    Example: jtbd review jtbd-out/hn --job 7 --hide "not a job: employer boilerplate"
+    """
+    from jtbd.decisions import decisions_path, write_decision
+    from jtbd.report import read_results
+    from jtbd.rerender import rerender
+
+    try:
+        results = read_results(run_dir)
+        if job not in {c.id for c in results.clusters}:
+            raise JtbdError(f"No job with id {job} in '{run_dir}'. Ids are the report's 'cluster N'.")
+        path = decisions_path(run_dir.resolve(), results.run.config.decisions)  # the file the run applies
+        chosen = {"rename": rename, "hide": hide, "pin": pin, "owner": owner, "status": status}
+        decided = write_decision(path, job, **chosen)
+        typer.echo(f"{path}: job {job}: {decided.asked()}")
+        _echo_paths(lambda: rerender(run_dir, say=lambda message: typer.echo(message, err=True)))
+    except JtbdError as error:
+        _fail(error)
+
+
+@app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20) -> None:
     """List recent runs from the run history (newest first).
 

@@ -138,6 +138,9 @@ class Config:
     previous: str | None = setting(
         None, "A previous run folder whose job and theme ids to keep (default: the --out folder, when it holds one)."
     )
+    decisions: str | None = setting(
+        None, "A reviewer's decisions file to apply (default: <out>.decisions.toml beside the output folder)."
+    )
     keep_ids: bool = setting(True, "Match jobs and themes to the previous run's and keep their ids.")
     fdr: str = setting(
         "separate",

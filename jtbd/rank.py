@@ -128,7 +128,7 @@ class GrowthRanker:
                 for c in clusters
                 for parts in [{**dict.fromkeys(LATER_PARTS, 0.0), **c.score_parts}]
             ),
-            key=lambda c: score_order(c.score, c.size, c.id),
+            key=lambda c: (not c.pinned, c.hidden, *score_order(c.score, c.size, c.id)),  # a reviewer's pins first
         )
         return [replace(c, rank=i) for i, c in enumerate(scored, start=1)]
 

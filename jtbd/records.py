@@ -138,6 +138,16 @@ class ClusterRecord:
     quotes: list[Quote] = field(default_factory=list)
     theme: int | None = None  # a job's theme id
     jobs: list[int] = field(default_factory=list)  # a theme's job ids
+    #: A reviewer's decision (`jtbd.decisions`): rename, hide (the reason), pin, owner, status; {} when none.
+    decision: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.decision.get("hide"))
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self.decision.get("pin"))
 
     @property
     def unstable(self) -> bool:
@@ -215,6 +225,7 @@ class ClusterRecord:
             "series": [period_to_json(p, counted=counted) for p in self.series],
             "quotes": [q.to_json() for q in self.quotes],
             **place,
+            **({"decision": self.decision} if self.decision else {}),
         }
 
     @classmethod
@@ -240,6 +251,7 @@ class ClusterRecord:
             quotes=[Quote.from_json(q) for q in data.get("quotes") or []],
             theme=data.get("theme"),
             jobs=[int(j) for j in data.get("jobs") or []],
+            decision=dict(data.get("decision") or {}),
         )
 
 

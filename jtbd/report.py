@@ -53,18 +53,26 @@ class CsvReport:
     files = ("clusters.csv",)
     columns = (
         "rank id label keywords size n_authors n_docs trend growth_rate growth_low growth_high q_value growth_among "
-        "score top_quote top_quote_url theme side"
+        "score top_quote top_quote_url theme side pinned hidden owner status"
     ).split()
 
     def render(self, results: Results) -> dict[str, str]:
-        return {"clusters.csv": csv_text(self.columns, [[*_row(c), c.theme, c.side] for c in results.clusters])}
+        rows = [
+            [*_row(c), c.theme, c.side, int(c.pinned), c.decision.get("hide", ""), *_owner_status(c)]
+            for c in results.clusters
+        ]
+        return {"clusters.csv": csv_text(self.columns, rows)}
+
+
+def _owner_status(c: ClusterRecord) -> list[str]:
+    return [c.decision.get("owner", ""), c.decision.get("status", "")]
 
 
 class ThemesCsvReport:
     """themes.csv: one row per theme, with the ids of its jobs."""
 
     files = ("themes.csv",)
-    columns = CsvReport.columns[:-2] + ["jobs"]
+    columns = CsvReport.columns[: CsvReport.columns.index("theme")] + ["jobs"]
 
     def render(self, results: Results) -> dict[str, str]:
         rows = [[*_row(t), "; ".join(map(str, t.jobs))] for t in results.themes]

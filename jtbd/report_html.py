@@ -29,6 +29,7 @@ from jtbd.report_text import (
     NOT_CALLED,
     among_text,
     broad_themes,
+    decision_text,
     growth_range,
     interval_text,
     not_called,
@@ -38,6 +39,7 @@ from jtbd.report_text import (
     q_text,
     series_title,
     share_of,
+    shown,
     trend_words,
     uncalled_q,
     window_text,
@@ -102,6 +104,7 @@ class HtmlReport:
 
 def render_html(results: Results) -> str:
     """report.html: summary, glossary, filters, the rankings, then one card per cluster with its trend chart."""
+    results = shown(results)
     run, clusters = results.run, results.clusters
     name, period = run.corpus_name, run.config.period
     first_last = _span(clusters)
@@ -358,6 +361,8 @@ def _card(
     for kind, kg in sorted(c.growth_by_kind.items()):
         if kind != (g.among or "all"):  # the headline's own series is the Growth row above
             facts.append((esc(series_title(kind)), f"{_growth(kg, among=False)} {_pill(kg.trend or 'unknown')}"))
+    if decided := decision_text(c):
+        facts.insert(0, ("Decision", esc(decided)))
     facts += [
         ("Reach", f"{c.n_authors:,} authors · {c.n_docs:,} documents · {c.size:,} statements"),
         ("Kinds", esc(", ".join(f"{k} {v:,}" for k, v in c.kinds.items()))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 from jtbd.periods import MAX_PER_AUTHOR, MIN_VOICES_TO_FIT
 from jtbd.records import ClusterRecord, Results
@@ -270,8 +271,29 @@ class MarkdownReport:
         return {"report.md": render_markdown(results)}
 
 
+def shown(results: Results) -> Results:
+    """The results as the reports show them: jobs a reviewer hid left out, and named in a note."""
+    hidden = [c for c in results.clusters if c.hidden]
+    if not hidden:
+        return results
+    named = "; ".join(f"#{c.id} {c.label} ({c.decision['hide']})" for c in hidden)
+    run = replace(
+        results.run, notes=[*results.run.notes, f"{len(hidden)} jobs hidden by a reviewer's decision: {named}."]
+    )
+    return replace(results, run=run, clusters=[c for c in results.clusters if not c.hidden])
+
+
+def decision_text(c: ClusterRecord) -> str:
+    """A reviewer's decision about a job in words ("pinned · owner ana · exploring · renamed from …"), or ""."""
+    d = c.decision
+    parts = ["pinned" if d.get("pin") else "", f"owner {d['owner']}" if d.get("owner") else "", d.get("status", "")]
+    parts.append(f"renamed from “{d['original_label']}”" if d.get("original_label") else "")
+    return " · ".join(p for p in parts if p)
+
+
 def render_markdown(results: Results) -> str:
     """report.md: the ranking table, then one section per cluster with keyphrases, trend and quotes."""
+    results = shown(results)
     run, clusters = results.run, results.clusters
     share, counting = share_of(results.counting)
     lines = [
@@ -352,6 +374,7 @@ def render_markdown(results: Results) -> str:
             f'## <a id="cluster-{c.id}"></a>{c.rank}. {md_cell(c.label)}',
             "",
             f"**Keyphrases:** {md_cell(', '.join(c.keywords))}  ",
+            *([f"**Decision:** {md_cell(decided)}  "] if (decided := decision_text(c)) else []),
             *(
                 [f"**⚠ Unstable:** comes back in re-clustered subsamples with Jaccard {c.stability:.2f} only  "]
                 if c.unstable

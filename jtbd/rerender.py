@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from jtbd.config import Config
+from jtbd.decisions import apply_decisions, decisions_path, read_decisions
 from jtbd.embed import EmbeddingCache, cached_vectors
 from jtbd.label import CentralJobLabeler
 from jtbd.periods import resolve_period
@@ -52,6 +53,15 @@ def rerender(
     """
     run_dir = Path(run_dir)
     results = read_results(run_dir)
+    # The reviewer's decisions file is read again: a rename, pin or hide written since the run shows now.
+    decisions = read_decisions(decisions_path(run_dir.resolve(), results.run.config.decisions))
+    decided = bool(decisions) or any(c.decision for c in results.clusters)
+    if decided:
+        jobs, unapplied = apply_decisions(results.clusters, decisions)
+        results = replace(results, clusters=jobs)
+        for line in unapplied:
+            if say:
+                say(f"Decision not applied: {line}.")
     config = results.run.config if weights is None else replace(results.run.config, weights=weights)
     # The folder may have been moved since the run: the commands the reports print must name where it is now.
     run = replace(results.run, out_dir=str(run_dir.resolve()), config=config)
@@ -65,7 +75,8 @@ def rerender(
     if period is None and window is None:
         if weights is None:
             rendered = render_all(replace(results, run=run, members=members), default_reporters())
-            return rewrite_files(run_dir, {name: text for name, text in rendered.items() if name in VIEWS})
+            views = rendered if decided else {name: text for name, text in rendered.items() if name in VIEWS}
+            return rewrite_files(run_dir, views)
         ranker = GrowthRanker(weights=config.weights, fdr=config.fdr)
         run = replace(run, score_weights=config.resolved_weights)
         again = Results(
