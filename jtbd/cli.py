@@ -438,6 +438,37 @@ def review(
 
 
 @app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster`.")],
+    to: Annotated[str, typer.Option("--to", help="csv, jsonl or jira (Jira's CSV import).")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option(help="File to write. Default: <RUN_DIR>/../<name>.<format>.csv|jsonl")
+    ] = None,
+) -> None:
+    """Write the run's jobs (not those a reviewer hid) as items a planning tool imports: title, description with
+    trend, reach, owner, status, quotes and links, and labels from theme, trend and status. No network.
+
+    Example: jtbd export jtbd-out/hn --to jira
+    """
+    from jtbd.export import export_items, render_export
+    from jtbd.report import read_results
+
+    try:
+        text = render_export(export_items(read_results(run_dir), run_dir), to)
+        suffix = "jsonl" if to == "jsonl" else "csv"
+        path = out or run_dir.resolve().with_name(f"{run_dir.resolve().name}.{to}.{suffix}")
+        if path.is_dir():
+            raise JtbdError(f"--out '{path}' is a folder. Pass a file path.")
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(text, encoding="utf-8", newline="")
+        temporary.replace(path)
+    except (JtbdError, OSError) as error:
+        _fail(error if isinstance(error, JtbdError) else JtbdError(f"Cannot write the export: {error}."))
+        return
+    typer.echo(str(path))
+
+
+@app.command()
 def runs(limit: Annotated[int, typer.Option(help="How many runs to list.")] = 20) -> None:
     """List recent runs from the run history (newest first).
 
