@@ -78,9 +78,8 @@ class LeidenClusterer(BaseEstimator, ClusterMixin):
         labels = np.asarray(partition.membership, dtype=int)
         sizes = np.bincount(labels)
         labels[sizes[labels] < self.min_cluster_size] = -1
-        # Many copies of one vector link only to the first k of them, and modularity then cuts that star into
-        # singletons: 200 authors saying the same line gave no cluster at all. Copies left all in noise, enough to
-        # make a cluster, are one.
+        # Many copies of one vector link only to the first k of them, and modularity cuts that star into
+        # singletons. Copies left all in noise, enough to make a cluster, are one: a line many say is a job.
         first, group, counts = identical_rows(X)
         for g in np.flatnonzero(counts >= self.min_cluster_size):
             rows = group == g

@@ -436,8 +436,8 @@ def parse_processes(n_sentences: int) -> int:
 
 
 def _end_with_parent() -> None:
-    """In a forked parser process: have Linux end it when its parent ends, however it ends (kill -9 included).
-    Without this, spaCy's workers outlived a killed run, ~350 MB each, blocked on a pipe forever."""
+    """In a forked parser process: have Linux end it when its parent ends, however it ends (kill -9 included);
+    else spaCy's workers outlive a killed run, blocked on a pipe, holding their memory."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -7,8 +7,8 @@ against a match. A new and an old cluster can be one job when at least MATCH_SHA
 statements lie in the other (a job that grew by absorbing a neighbour, or lost a fringe, is still itself); among
 those pairs, the one-to-one matching that keeps the most statements together wins (Hungarian assignment, scipy).
 A matched cluster takes the old id, the others new ids above every id the previous run used, so an id never comes
-back with another meaning. Measured on HN postings (benchmarks/incremental.py), this keeps 42 of 47 jobs where
-Jaccard >= 0.5 kept 30: re-clustering a grown corpus moves the borders of many jobs by more than that allows.
+back with another meaning. Re-clustering a grown corpus moves the borders of many jobs, which a Jaccard threshold
+does not allow for (docs/method.md, "Ids from run to run").
 """
 
 from __future__ import annotations
@@ -50,11 +50,8 @@ class Previous:
 
     @classmethod
     def read(cls, run_dir: Path) -> Previous:
-        from jtbd.report import read_assignments, read_results
-
-        results = read_results(run_dir)
-        statements, labels = read_assignments(run_dir, results.clusters)
-        job_of = {statement_key(s): int(label) for s, label in zip(statements, labels.tolist()) if label >= 0}
+        results, job_of = read_jobs(run_dir)
+        job_of = {key: job for key, job in job_of.items() if job >= 0}
         theme_of_job = {c.id: c.theme for c in results.clusters if c.theme is not None}
         used_themes = [t.id for t in results.themes] + list(theme_of_job.values())
         return cls(
@@ -64,6 +61,15 @@ class Previous:
             max(used_themes, default=-1),
             results.run.started_at,
         )
+
+
+def read_jobs(run_dir: Path) -> tuple[Results, dict[Key, int]]:
+    """A run folder's results and each of its statements' job (-1: noise), by statement key."""
+    from jtbd.report import read_assignments, read_results
+
+    results = read_results(run_dir)
+    statements, labels = read_assignments(run_dir, results.clusters)
+    return results, {statement_key(s): int(label) for s, label in zip(statements, labels.tolist())}
 
 
 def stable_ids(labels: np.ndarray, keys: Sequence[Key], old_of: dict[Key, int], after: int) -> dict[int, int]:
@@ -87,7 +93,7 @@ def stable_ids(labels: np.ndarray, keys: Sequence[Key], old_of: dict[Key, int], 
         for i, j in zip(*linear_sum_assignment(-together)):
             if together[i, j] > 0:
                 mapping[new_ids[i]] = old_ids[j]
-    fresh = max(after, *mapping.values()) if mapping else after
+    fresh = after  # every old id is at most `after`
     for new in new_ids:
         if new not in mapping:
             fresh += 1
@@ -106,26 +112,20 @@ def relabel(labels: np.ndarray, mapping: dict[int, int]) -> np.ndarray:
 def diff_runs(old_dir: Path, new_dir: Path) -> dict[str, Any]:
     """What changed from one run to the next, jobs and themes: {"new", "gone", "grown", "shrunk", "split",
     "merged", "same"} for jobs (each entry with ids, labels, sizes and a quote), and the same under "themes"."""
-    from jtbd.report import read_assignments, read_results
-
-    old, new = read_results(old_dir), read_results(new_dir)
-    old_statements, old_labels = read_assignments(old_dir, old.clusters)
-    new_statements, new_labels = read_assignments(new_dir, new.clusters)
-    old_job = {statement_key(s): int(label) for s, label in zip(old_statements, old_labels.tolist())}
-    new_job = {statement_key(s): int(label) for s, label in zip(new_statements, new_labels.tolist())}
+    old, old_job = read_jobs(old_dir)
+    new, new_job = read_jobs(new_dir)
     out: dict[str, Any] = dict(_diff(old.clusters, new.clusters, old_job, new_job))
-    old_theme = {key: _theme(old, job) for key, job in old_job.items()}
-    new_theme = {key: _theme(new, job) for key, job in new_job.items()}
+    old_theme = _themes_of(old, old_job)
+    new_theme = _themes_of(new, new_job)
     out["themes"] = _diff(old.themes, new.themes, old_theme, new_theme)
     out["runs"] = {"old": _run_info(old, old_dir), "new": _run_info(new, new_dir)}
     return out
 
 
-def _theme(results: Results, job: int) -> int:
-    if job < 0:
-        return -1
-    theme = next((c.theme for c in results.clusters if c.id == job), None)
-    return -1 if theme is None else theme
+def _themes_of(results: Results, job_of: dict[Key, int]) -> dict[Key, int]:
+    """Each statement's theme (-1: noise, or a job without one), from its job."""
+    theme_of = {c.id: c.theme for c in results.clusters if c.theme is not None}
+    return {key: theme_of.get(job, -1) for key, job in job_of.items()}
 
 
 def _run_info(results: Results, run_dir: Path) -> dict[str, Any]:

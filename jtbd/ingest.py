@@ -320,7 +320,7 @@ class _Reader:
         convert = layout_of(rec)
         for doc in convert(rec, f.stem, self.hiring) if convert else [self._generic(f, n, rec)]:
             if doc is not None and doc.created_at is not None and doc.created_at > self.latest:
-                # One record from 2999 moved the growth window to 2997-2999 and made every trend unknown.
+                # A date after today would move the growth window past every other record.
                 self._bad(f, n, f"dated {doc.created_at:%Y-%m-%d}, after today (a bad timestamp)")
                 continue
             self._add(f, doc)

@@ -33,7 +33,7 @@ from jtbd.clustering import (
     statement_side,
 )
 from jtbd.config import Config, load_config
-from jtbd.decisions import apply_decisions, decisions_path, read_decisions
+from jtbd.decisions import Decision, apply_decisions, decisions_path, read_decisions
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
 from jtbd.errors import ConfigError, JtbdError, StoreError
 from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
@@ -167,7 +167,7 @@ class Pipeline:
         corpus = Path(corpus)
         out_dir = Path(out) if out else default_out_dir(corpus)
         check_out_dir(out_dir, output_files(self.reporters))  # before the slow stages
-        read_decisions(decisions_path(out_dir, self.config.decisions))  # a malformed file fails now, not at the end
+        decisions = read_decisions(decisions_path(out_dir, self.config.decisions))  # a bad file fails now
         self._verify_models()
         clock = _Clock(progress or SilentProgress())
         started = datetime.now(UTC)
@@ -262,7 +262,7 @@ class Pipeline:
             themed = [replace(t, id=theme_ids[t.id], jobs=[job_ids[j] for j in t.jobs]) for t in themed]
             labels = relabel(labels, job_ids)
             ranked = [replace(c, id=job_ids[c.id]) for c in ranked]
-            jobs = self._apply_decisions(jobs, out_dir, record, clock)
+            jobs = self._apply_decisions(jobs, decisions, decisions_path(out_dir, self.config.decisions), record, clock)
             results = Results(record, jobs, themed, members=members_of(statements, labels))
             report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
             say(str(out_dir))
@@ -383,12 +383,10 @@ class Pipeline:
         return job_ids, theme_ids, (previous.started_at, previous.max_job)
 
     def _apply_decisions(
-        self, jobs: list[ClusterRecord], out_dir: Path, record: RunRecord, clock: _Clock
+        self, jobs: list[ClusterRecord], decisions: list[Decision], path: Path, record: RunRecord, clock: _Clock
     ) -> list[ClusterRecord]:
-        """The reviewer's decisions beside the output folder (or `--decisions`) applied to the jobs; each one that
-        names a job this run does not have is a note and a warning (`jtbd.decisions`)."""
-        path = decisions_path(out_dir, self.config.decisions)
-        decisions = read_decisions(path)
+        """The reviewer's decisions (read from `path` before the run) applied to the jobs; each one that names a job
+        this run does not have is a note and a warning (`jtbd.decisions`)."""
         if not decisions:
             return jobs
         jobs, unapplied = apply_decisions(jobs, decisions)

@@ -135,7 +135,7 @@ def check_out_dir(out_dir: Path, files: frozenset[str]) -> None:
 
 def _check_writable(out_dir: Path) -> None:
     """Before any work: the nearest folder that exists above a new `--out` must be a folder jtbd can write in
-    (`--out notes.txt/sub` and `--out /proc/x` failed only after every stage had run)."""
+    (`--out notes.txt/sub`, `--out /proc/x`), so a run never does all its work to fail at the end."""
     above = out_dir.absolute().parent
     while not above.exists() and not above.is_symlink():
         above = above.parent
@@ -163,7 +163,8 @@ def write_run_folder(
     report` reproduces them byte for byte.
     """
     as_written = Results.from_json(json.loads(json_text(results.to_json())))
-    rendered = render_all(replace(as_written, members=members_of(statements, labels)), reporters)
+    members = results.members or members_of(statements, labels)
+    rendered = render_all(replace(as_written, members=members), reporters)
 
     def fill(staging: Path) -> None:
         write_texts(staging, rendered)

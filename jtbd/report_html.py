@@ -31,6 +31,7 @@ from jtbd.report_text import (
     broad_themes,
     decision_text,
     growth_range,
+    headline_groups,
     interval_text,
     not_called,
     notes,
@@ -188,12 +189,7 @@ def _headlines(results: Results) -> str:
     """What a reader came for, first: the jobs and themes called rising and declining, surest first, each linked to
     its card or row ("" when none is called)."""
     lines = []
-    for word, group, key in (
-        ("Rising", ("rising", "emerging"), lambda c: -(c.growth.low or 0.0)),
-        ("Declining", ("declining", "fading"), lambda c: c.growth.high or 0.0),
-    ):
-        jobs = sorted((c for c in results.clusters if trend_of(c) in group), key=key)
-        themes = sorted((t for t in broad_themes(results.themes) if trend_of(t) in group), key=key)
+    for word, jobs, themes in headline_groups(results):
         items = [
             f'<a href="#cluster-{esc(c.id)}">{esc(c.label)}</a> <small>{growth_range(c.growth)}/yr</small>'
             for c in jobs

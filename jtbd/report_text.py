@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -162,12 +163,9 @@ THIN_SHARE_OF_MEDIAN = 0.25
 
 def thin_periods(series: Sequence[PeriodCount]) -> set[int]:
     """Indices of the periods with posts but too few to estimate a share (THIN_SHARE_OF_MEDIAN)."""
-    totals = sorted(p.total for p in series if p.total)
-    if not totals:
-        return set()
-    middle = len(totals) // 2
-    median = totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2
-    return {i for i, p in enumerate(series) if 0 < p.total < THIN_SHARE_OF_MEDIAN * median}
+    totals = [p.total for p in series if p.total]
+    limit = THIN_SHARE_OF_MEDIAN * statistics.median(totals) if totals else 0.0
+    return {i for i, p in enumerate(series) if 0 < p.total < limit}
 
 
 def share_sparkline(series: Sequence[PeriodCount]) -> str:
@@ -271,6 +269,24 @@ class MarkdownReport:
         return {"report.md": render_markdown(results)}
 
 
+#: The surest first: rising by the interval's low end, declining by its high end.
+HEADLINE_ORDER = {"Rising": lambda c: -(c.growth.low or 0.0), "Declining": lambda c: c.growth.high or 0.0}
+
+
+def headline_groups(results: Results) -> list[tuple[str, list[ClusterRecord], list[ClusterRecord]]]:
+    """("Rising", jobs, themes) and ("Declining", jobs, themes) called so, each list surest first: what the
+    reports open with."""
+    groups = {"Rising": ("rising", "emerging"), "Declining": ("declining", "fading")}
+    return [
+        (
+            word,
+            sorted((c for c in results.clusters if c.growth.trend in group), key=HEADLINE_ORDER[word]),
+            sorted((t for t in broad_themes(results.themes) if t.growth.trend in group), key=HEADLINE_ORDER[word]),
+        )
+        for word, group in groups.items()
+    ]
+
+
 def shown(results: Results) -> Results:
     """The results as the reports show them: jobs a reviewer hid left out, and named in a note."""
     hidden = [c for c in results.clusters if c.hidden]
@@ -313,11 +329,8 @@ def render_markdown(results: Results) -> str:
             f"--window {(run.config.window or 24) * 2}`.",
             "",
         ]
-    for word, group in (("Rising", ("rising", "emerging")), ("Declining", ("declining", "fading"))):
-        called = [c for c in clusters if c.growth.trend in group]
-        called += [t for t in broad_themes(results.themes) if t.growth.trend in group]
-        if called:
-            called.sort(key=lambda c: -(c.growth.low or 0.0) if word == "Rising" else (c.growth.high or 0.0))
+    for word, called_jobs, called_themes in headline_groups(results):
+        if called := sorted(called_jobs + called_themes, key=HEADLINE_ORDER[word]):
             lines += [
                 f"**{word}:** "
                 + "; ".join(
