@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -401,10 +401,18 @@ def diff(
     typer.echo(json.dumps(changes, indent=1, ensure_ascii=False) if as_json else printable(diff_markdown(changes)))
 
 
+REVIEW_KEYS = (
+    "Enter next · r rename · h hide · p pin · m merge a job into it · s split by a word · o owner · t status · q quit"
+)
+
+
 @app.command()
 def review(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster`.")],
-    job: Annotated[int, typer.Option("--job", help="The job's id ('cluster N' in the report, `id` in clusters.json).")],
+    job: Annotated[
+        int | None,
+        typer.Option("--job", help="The job's id ('cluster N' in the report). Without it: one job after another."),
+    ] = None,
     rename: Annotated[str | None, typer.Option(help="Its title from now on ('' to undo).")] = None,
     hide: Annotated[
         str | None, typer.Option(help="Hide it, saying why, e.g. 'not a job: boilerplate' ('' to show).")
@@ -412,35 +420,108 @@ def review(
     pin: Annotated[bool | None, typer.Option("--pin/--unpin", help="Rank it first.")] = None,
     owner: Annotated[str | None, typer.Option(help="Who owns it ('' to clear).")] = None,
     status: Annotated[str | None, typer.Option(help="exploring, building or rejected ('' to clear).")] = None,
+    merge: Annotated[
+        list[int] | None, typer.Option(help="Merge that job into this one (repeat for more); next run on.")
+    ] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(help="Split its statements that say this word off as a new job (repeat: any word); next run on."),
+    ] = None,
+    unmerge: Annotated[bool, typer.Option(help="Undo its merges.")] = False,
+    unsplit: Annotated[bool, typer.Option(help="Undo its split.")] = False,
 ) -> None:
-    """Record a decision about a job, then render the run again with every decision applied.
+    """Record decisions about jobs, then render the run again with every decision applied.
 
-    The decisions file lives beside the output folder and every later `jtbd cluster` into that folder applies it
-    (job ids stay from run to run); a decision whose job is gone is reported, not dropped.
+    With --job, the decision the flags give; without, each job in rank order, asking what to do with it (Enter
+    goes on, q stops; each decision is saved as it is made). The decisions file lives beside the output folder and
+    every later `jtbd cluster` into that folder applies it (job ids stay from run to run); a decision whose job is
+    gone is reported, not dropped. A rename, hide, pin, owner or status shows at once; a merge or split changes
+    which statements a job holds, so growth must be fitted again: it shows from the next `jtbd cluster`.
 
     Example: jtbd review jtbd-out/hn --job 7 --hide "not a job: employer boilerplate"
     """
-    from jtbd.decisions import decisions_path, write_decision
-    from jtbd.report import read_results
+    from jtbd.decisions import decisions_path, record_decision
+    from jtbd.report import read_found_jobs, read_results
     from jtbd.rerender import rerender
 
     try:
         results = read_results(run_dir)
-        if job not in {c.id for c in results.clusters}:
-            raise JtbdError(f"No job with id {job} in '{run_dir}'. Ids are the report's 'cluster N'.")
+        ids, used = {c.id for c in results.clusters}, read_found_jobs(run_dir) or []
         path = decisions_path(run_dir.resolve(), results.run.config.decisions)  # the file the run applies
-        chosen = {"rename": rename, "hide": hide, "pin": pin, "owner": owner, "status": status}
-        decided = write_decision(path, job, **chosen)
-        typer.echo(f"{path}: job {job}: {decided.asked()}")
+        if job is None:
+            structural = _review_each_job(results.clusters, lambda j, **kw: record_decision(path, j, ids, used, **kw))
+        else:
+            decided = record_decision(
+                path,
+                job,
+                ids,
+                used,
+                rename=rename,
+                hide=hide,
+                pin=pin,
+                owner=owner,
+                status=status,
+                merge=merge,
+                split=split,
+                unmerge=unmerge,
+                unsplit=unsplit,
+            )
+            typer.echo(f"{path}: job {job}: {decided.asked()}")
+            structural = bool(merge or split or unmerge or unsplit)
+        if structural:
+            typer.echo(f"Merges and splits apply from the next `jtbd cluster` into {run_dir}.", err=True)
         _echo_paths(lambda: rerender(run_dir, say=lambda message: typer.echo(message, err=True)))
     except JtbdError as error:
         _fail(error)
 
 
+def _review_each_job(clusters: Sequence[Any], decide: Callable[..., Any]) -> bool:
+    """`jtbd review` without --job: each job not hidden, in rank order, with what it is and a quote, then a prompt
+    (REVIEW_KEYS) until Enter or q. Returns whether a merge or split was decided."""
+    from jtbd.report_text import trend_words
+    from jtbd.safetext import printable
+
+    asks = {"r": ("rename", "New title"), "h": ("hide", "Why hide it"), "o": ("owner", "Owner")}
+    asks |= {"t": ("status", "Status (exploring, building, rejected)"), "s": ("split", "Word")}
+    structural = False
+    for c in (c for c in clusters if not c.hidden):
+        typer.echo(
+            f"\n#{c.rank} (job {c.id}) {printable(c.label)}: {c.size:,} statements, {c.n_authors:,} authors, "
+            f"{trend_words(c.growth.trend)}"
+        )
+        if c.quotes:
+            typer.echo(f"  “{printable(' '.join(c.quotes[0].text.split())[:200])}”")
+        while (key := typer.prompt(REVIEW_KEYS, default="", show_default=False).strip().lower()) not in ("", "q"):
+            try:
+                if key == "p":
+                    decided = decide(c.id, pin=True)
+                elif key == "m":
+                    decided = decide(c.id, merge=[typer.prompt("Id of the job to merge into this one", type=int)])
+                elif key in asks:
+                    name, question = asks[key]
+                    answer = typer.prompt(question)
+                    decided = decide(c.id, **{name: [answer] if name == "split" else answer})
+                else:
+                    typer.echo("One of: " + REVIEW_KEYS)
+                    continue
+                structural |= key in ("m", "s")
+                typer.echo(f"  saved: job {c.id}: {decided.asked()}")
+            except JtbdError as error:
+                typer.echo(f"  {error}", err=True)
+        if key == "q":
+            break
+    return structural
+
+
 @app.command()
 def export(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `jtbd cluster`.")],
-    to: Annotated[str, typer.Option("--to", help="csv, jsonl or jira (Jira's CSV import).")] = "csv",
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="csv, jsonl, jira (Jira's CSV import) or linear (the same, for Linear's Jira importer)."
+        ),
+    ] = "csv",
     out: Annotated[
         Path | None, typer.Option(help="File to write. Default: <RUN_DIR>/../<name>.<format>.csv|jsonl")
     ] = None,

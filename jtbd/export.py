@@ -1,4 +1,4 @@
-"""Jobs out of a finished run into planning tools: `jtbd export RUN --to csv|jsonl|jira`. No network: files only.
+"""Jobs out of a finished run into planning tools: `jtbd export RUN --to csv|jsonl|jira|linear`. No network.
 
 Each job a reviewer did not hide becomes one item: its title, a description (trend and growth, reach, the
 reviewer's owner and status, up to five quotes with their links, and where it is in report.html), and labels (its
@@ -9,6 +9,13 @@ theme, its trend, its status, "jtbd"). Formats:
 - `jira`: Jira's CSV import (System > External system import > CSV): `Summary`, `Issue Type`, `Description`, and
   one `Labels` column per label, since Jira takes a repeated column for a multi-value field and labels without
   spaces. Map the columns in the import wizard.
+- `linear`: the same file, for Linear's Jira importer with its CSV option (linear.app/docs/jira-to-linear maps
+  Summary to the title, Description to the description, Label to labels and Issue type to a status). Linear's own
+  importers take only other tools' exports, so this is the documented way in; not tried against Linear here.
+
+Productboard is not a format: the note fields of its v1 API are documented but that API is being retired (third-party
+notices say July 2026), and v2's note fields are configured per workspace, so no one file fits every account;
+`jsonl` holds everything a script would send it.
 
 Cells are made safe for spreadsheets (`safetext.cell`).
 """
@@ -27,7 +34,7 @@ from jtbd.records import ClusterRecord, Results
 from jtbd.report_text import growth_text, trend_words
 from jtbd.safetext import cell
 
-FORMATS = ("csv", "jsonl", "jira")
+FORMATS = ("csv", "jsonl", "jira", "linear")
 EXPORT_COLUMNS = (
     "id rank title theme trend growth_per_year authors statements score owner status labels description report"
 ).split()
@@ -98,7 +105,7 @@ def render_export(items: list[dict[str, Any]], fmt: str) -> str:
         for item in items:
             writer.writerow(cell("; ".join(item[k]) if k == "labels" else item[k]) for k in EXPORT_COLUMNS)
         return buffer.getvalue()
-    width = max((len(item["labels"]) for item in items), default=1)
+    width = max((len(item["labels"]) for item in items), default=1)  # jira and linear
     writer.writerow(["Summary", "Issue Type", "Description", *["Labels"] * width])
     for item in items:
         labels = item["labels"] + [""] * (width - len(item["labels"]))

@@ -40,24 +40,32 @@ def statement_key(s: Statement) -> Key:
 
 @dataclass(frozen=True)
 class Previous:
-    """A previous run as its folder holds it: each statement's job, each job's theme, and the ids it used."""
+    """A previous run as its folder holds it: each statement's job as the clusterer found it (before a reviewer's
+    merges and splits, so the same decisions find the same jobs again), each statement's theme, and the ids it
+    used."""
 
     job_of: dict[Key, int]
-    theme_of_job: dict[int, int]
+    theme_of: dict[Key, int]
     max_job: int
     max_theme: int
     started_at: str = ""
 
     @classmethod
     def read(cls, run_dir: Path) -> Previous:
-        results, job_of = read_jobs(run_dir)
-        job_of = {key: job for key, job in job_of.items() if job >= 0}
+        from jtbd.report import read_assignments, read_found_jobs, read_results
+
+        results = read_results(run_dir)
+        statements, labels = read_assignments(run_dir, results.clusters)
+        keys = [statement_key(s) for s in statements]
+        found = read_found_jobs(run_dir)
+        final_of = dict(zip(keys, labels.tolist()))
+        job_of = dict(zip(keys, found)) if found is not None and len(found) == len(keys) else final_of
         theme_of_job = {c.id: c.theme for c in results.clusters if c.theme is not None}
         used_themes = [t.id for t in results.themes] + list(theme_of_job.values())
         return cls(
-            job_of,
-            theme_of_job,
-            max((c.id for c in results.clusters), default=-1),
+            {key: job for key, job in job_of.items() if job >= 0},
+            {key: theme_of_job.get(job, -1) for key, job in final_of.items() if job >= 0},
+            max([c.id for c in results.clusters] + list(job_of.values()), default=-1),
             max(used_themes, default=-1),
             results.run.started_at,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,11 +34,11 @@ from jtbd.clustering import (
     statement_side,
 )
 from jtbd.config import Config, load_config
-from jtbd.decisions import Decision, apply_decisions, decisions_path, read_decisions
+from jtbd.decisions import Decision, apply_decisions, apply_structure, decisions_path, read_decisions
 from jtbd.embed import EmbeddingCache, EmbedResult, embed_texts, make_embedder
 from jtbd.errors import ConfigError, JtbdError, StoreError
 from jtbd.extract import EXTRACTORS, StatementExtractor, resolve_detector
-from jtbd.identity import Previous, relabel, stable_ids, statement_key
+from jtbd.identity import Key, Previous, relabel, stable_ids, statement_key
 from jtbd.ingest import CorpusReader, is_output_folder
 from jtbd.label import CentralJobLabeler, cluster_map
 from jtbd.models import get_spec
@@ -185,7 +186,13 @@ class Pipeline:
             clock.progress.warn(notes[-1])
         if undated := sum(1 for s in statements if s.created_at is None):
             notes.append(f"{undated:,} statements have no date: they are clustered but left out of growth.")
-        labels, vectors = clustering.labels, embedded.vectors
+        vectors, keys = embedded.vectors, [statement_key(s) for s in statements]
+        previous = self._previous(out_dir, notes)
+        job_ids = self._job_ids(previous, keys, clustering.labels, decisions, notes)
+        found = relabel(clustering.labels, job_ids)
+        labels, job_ids, stability_of, n_unapplied = self._decide_structure(
+            found, clustering.labels, job_ids, statements, decisions, stability, notes, clock
+        )
         with clock.stage("themes") as say:
             themes = self.themer.fit(vectors, labels)
             theme_labels, theme_of_job = themes.labels_, themes.theme_of_job_
@@ -245,26 +252,25 @@ class Pipeline:
             positions = cluster_map(vectors, labels)
             jobs = [
                 replace(
-                    ClusterRecord.from_ranked(
-                        c, statements, positions.get(c.id), stability.get(c.id) if stability else None
-                    ),
+                    ClusterRecord.from_ranked(c, statements, positions.get(c.id), stability_of.get(c.id)),
                     theme=int(theme_of_job[c.id]),
                 )
                 for c in ranked
             ]
             members = theme_members(theme_of_job)
             themed = [replace(ClusterRecord.from_ranked(t, statements), jobs=members[t.id]) for t in ranked_themes]
-            job_ids, theme_ids, since = self._kept_ids(out_dir, statements, labels, theme_labels, record)
+            theme_ids = self._theme_ids(previous, keys, theme_labels)
             jobs = [replace(c, id=job_ids[c.id], theme=theme_ids[c.theme or 0]) for c in jobs]
-            if since is not None and (new := [c for c in jobs if c.id > since[1]]):
+            if previous is not None and (new := [c for c in jobs if c.id > previous.max_job]):
                 named = "; ".join(f"#{c.rank} {c.label}" for c in new[:8]) + (" ..." if len(new) > 8 else "")
-                record.notes.append(f"New since the run of {since[0][:10]}: {len(new)} jobs ({named}).")
+                record.notes.append(f"New since the run of {previous.started_at[:10]}: {len(new)} jobs ({named}).")
             themed = [replace(t, id=theme_ids[t.id], jobs=[job_ids[j] for j in t.jobs]) for t in themed]
             labels = relabel(labels, job_ids)
             ranked = [replace(c, id=job_ids[c.id]) for c in ranked]
-            jobs = self._apply_decisions(jobs, decisions, decisions_path(out_dir, self.config.decisions), record, clock)
+            path = decisions_path(out_dir, self.config.decisions)
+            jobs = self._apply_decisions(jobs, decisions, path, n_unapplied, record, clock)
             results = Results(record, jobs, themed, members=members_of(statements, labels))
-            report_path = write_run_folder(out_dir, results, statements, labels, self.reporters)
+            report_path = write_run_folder(out_dir, results, statements, labels, self.reporters, found=found)
             say(str(out_dir))
         try:
             history.record_run(config.home_path / "cache.duckdb", record.to_json())
@@ -350,47 +356,90 @@ class Pipeline:
             say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
         return embedded
 
-    def _kept_ids(
-        self,
-        out_dir: Path,
-        statements: Sequence[Statement],
-        labels: np.ndarray,
-        theme_labels: np.ndarray,
-        record: RunRecord,
-    ) -> tuple[dict[int, int], dict[int, int], tuple[str, int] | None]:
-        """Job and theme ids kept from the previous run (`--previous`, else the --out folder when it holds one),
-        matched by shared statements (`jtbd.identity`), and (when it started, the highest job id it used); each id
-        unchanged and None when there is none."""
-        same_jobs = {int(c): int(c) for c in set(labels.tolist()) if c >= 0}
-        same_themes = {int(t): int(t) for t in set(theme_labels.tolist()) if t >= 0}
+    def _previous(self, out_dir: Path, notes: list[str]) -> Previous | None:
+        """The run whose ids this one keeps: `--previous`, else the --out folder when it holds one; None when there
+        is none, ids are not kept, or it cannot be read (said in `notes`)."""
         previous_dir = Path(self.config.previous) if self.config.previous else out_dir
         if not self.config.keep_ids or not is_output_folder(previous_dir):
-            return same_jobs, same_themes, None
+            return None
         try:
-            previous = Previous.read(previous_dir)
+            return Previous.read(previous_dir)
         except JtbdError as error:
-            record.notes.append(f"Job ids were not matched to the previous run in {previous_dir}: {error}")
-            return same_jobs, same_themes, None
-        keys = [statement_key(s) for s in statements]
-        job_ids = stable_ids(labels, keys, previous.job_of, previous.max_job)
-        old_theme = {key: previous.theme_of_job.get(job, -1) for key, job in previous.job_of.items()}
-        theme_ids = stable_ids(theme_labels, keys, old_theme, previous.max_theme)
-        kept = sum(1 for new, old in job_ids.items() if old <= previous.max_job)
-        record.notes.append(
-            f"{kept} of {len(job_ids)} jobs keep their id from the previous run in {previous_dir} (the same "
-            "statements); the others are new. `jtbd diff` says what changed."
+            notes.append(f"Job ids were not matched to the previous run in {previous_dir}: {error}")
+            return None
+
+    def _job_ids(
+        self,
+        previous: Previous | None,
+        keys: Sequence[Key],
+        labels: np.ndarray,
+        decisions: Sequence[Decision],
+        notes: list[str],
+    ) -> dict[int, int]:
+        """Each cluster's id: the previous run's job it matches by shared statements (`jtbd.identity`), else a new
+        id above every id used before, a reviewer's split ids included; unchanged without a previous run."""
+        if previous is None:
+            return {int(c): int(c) for c in set(labels.tolist()) if c >= 0}
+        used = max([previous.max_job] + [d.split_id for d in decisions if d.split_id is not None])
+        job_ids = stable_ids(labels, keys, previous.job_of, used)
+        kept = sum(1 for old in job_ids.values() if old <= previous.max_job)
+        notes.append(
+            f"{kept} of {len(job_ids)} jobs keep their id from the previous run of {previous.started_at[:10]} (the "
+            "same statements); the others are new. `jtbd diff` says what changed."
         )
-        return job_ids, theme_ids, (previous.started_at, previous.max_job)
+        return job_ids
+
+    def _theme_ids(self, previous: Previous | None, keys: Sequence[Key], theme_labels: np.ndarray) -> dict[int, int]:
+        """Each theme's id, matched to the previous run's themes as jobs are (`_job_ids`)."""
+        if previous is None:
+            return {int(t): int(t) for t in set(theme_labels.tolist()) if t >= 0}
+        return stable_ids(theme_labels, keys, previous.theme_of, previous.max_theme)
+
+    def _decide_structure(
+        self,
+        found: np.ndarray,
+        labels: np.ndarray,
+        job_ids: dict[int, int],
+        statements: Sequence[Statement],
+        decisions: Sequence[Decision],
+        stability: Stability | None,
+        notes: list[str],
+        clock: _Clock,
+    ) -> tuple[np.ndarray, dict[int, int], dict[int, float | None], int]:
+        """The reviewer's merges and splits applied to the jobs as found (`found`: each statement's job id): each
+        statement's cluster for the later stages, each cluster's job id, each cluster's stability, and how many
+        merges and splits could not be applied. Without any, the clusters stay as the clusterer numbered them."""
+        per_cluster = {c: stability.get(c) if stability else None for c in job_ids}
+        final, unapplied, touched = apply_structure(found, [s.text for s in statements], decisions)
+        for line in unapplied.values():
+            notes.append(f"Decision not applied: {line}.")
+            clock.progress.warn(f"Decision not applied: {line}.")
+        if not touched:
+            return labels, job_ids, per_cluster, len(unapplied)
+        sizes = Counter(int(j) for j in final.tolist() if j >= 0)
+        order = sorted(sizes, key=lambda j: (-sizes[j], j))  # clusters numbered by size, as the clusterer does
+        cluster_of = {job: i for i, job in enumerate(order)}
+        new_labels = np.array([cluster_of.get(int(j), -1) for j in final.tolist()], dtype=int)
+        stability_of_job = {job: per_cluster[c] for c, job in job_ids.items() if job not in touched}
+        stability_of = {i: stability_of_job.get(job) for i, job in enumerate(order)}
+        return new_labels, dict(enumerate(order)), stability_of, len(unapplied)
 
     def _apply_decisions(
-        self, jobs: list[ClusterRecord], decisions: list[Decision], path: Path, record: RunRecord, clock: _Clock
+        self,
+        jobs: list[ClusterRecord],
+        decisions: list[Decision],
+        path: Path,
+        n_unapplied: int,
+        record: RunRecord,
+        clock: _Clock,
     ) -> list[ClusterRecord]:
         """The reviewer's decisions (read from `path` before the run) applied to the jobs; each one that names a job
         this run does not have is a note and a warning (`jtbd.decisions`)."""
         if not decisions:
             return jobs
-        jobs, unapplied = apply_decisions(jobs, decisions)
-        record.notes.append(f"{len(decisions) - len(unapplied)} of {len(decisions)} decisions in {path} applied.")
+        jobs, unapplied = apply_decisions(jobs, decisions, structure_reported=True)
+        applied = len(decisions) - len(unapplied) - n_unapplied  # merges and splits not applied: `_decide_structure`
+        record.notes.append(f"{applied} of {len(decisions)} decisions in {path} applied.")
         for line in unapplied:
             record.notes.append(f"Decision not applied: {line}.")
             clock.progress.warn(f"Decision not applied: {line}.")

@@ -33,9 +33,12 @@ from jtbd.types import Statement
 #: assignments.csv, one row per statement; `author` and `doc_kind` let `jtbd report --window` re-rank from it, and
 #: `url` lets it quote from the new window with links.
 ASSIGNMENTS = "assignments.csv"
-ASSIGNMENT_COLUMNS = "doc_id statement cluster_id job kind cue start end created_at author doc_kind url title".split()
+#: `found_id` is the job the clusterer found the statement in, before a reviewer's merges and splits (`jtbd.decisions`).
+ASSIGNMENT_COLUMNS = (
+    "doc_id statement cluster_id job kind cue start end created_at author doc_kind url title found_id".split()
+)
 #: Columns added after folders were first written: a folder without them is read all the same.
-LATER_COLUMNS = frozenset({"url", "title"})
+LATER_COLUMNS = frozenset({"url", "title", "found_id"})
 
 
 class JsonReport:
@@ -156,8 +159,10 @@ def write_run_folder(
     statements: Sequence[Statement],
     labels: np.ndarray,
     reporters: Sequence[Reporter],
+    found: np.ndarray | None = None,
 ) -> Path:
     """Write every output file into `out_dir` atomically; return the path of report.md (or of the first file).
+    `found` is each statement's job before a reviewer's merges and splits (default: `labels`).
 
     The reports are rendered from the results as clusters.json holds them (written, then read back), so `jtbd
     report` reproduces them byte for byte.
@@ -168,7 +173,7 @@ def write_run_folder(
 
     def fill(staging: Path) -> None:
         write_texts(staging, rendered)
-        _write_assignments(staging / ASSIGNMENTS, statements, labels)
+        _write_assignments(staging / ASSIGNMENTS, statements, labels, labels if found is None else found)
 
     out_dir = write_folder(out_dir, output_files(reporters), fill)
     first = "report.md" if "report.md" in rendered else next(iter(rendered), ASSIGNMENTS)
@@ -267,11 +272,11 @@ def read_results(run_dir: Path) -> Results:
     return Results.from_json(data, where=str(path))
 
 
-def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray) -> None:
+def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.ndarray, found: np.ndarray) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(ASSIGNMENT_COLUMNS)
-        for statement, label in zip(statements, labels):
+        for statement, label, found_id in zip(statements, labels, found):
             writer.writerow(
                 cell(value)
                 for value in [
@@ -288,8 +293,22 @@ def _write_assignments(path: Path, statements: Sequence[Statement], labels: np.n
                     statement.doc_kind,
                     statement.url or "",
                     statement.doc_title or "",
+                    int(found_id),
                 ]
             )
+
+
+def read_found_jobs(run_dir: Path) -> list[int] | None:
+    """Each row's `found_id` in an output folder's assignments.csv, in order; None when the folder has no such
+    column (written before merges and splits existed: its jobs are as found)."""
+    with (Path(run_dir) / ASSIGNMENTS).open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if "found_id" not in (reader.fieldnames or []):
+            return None
+        try:
+            return [int(row["found_id"]) for row in reader]
+        except (TypeError, ValueError):
+            return None  # a hand-edited column: match on the jobs as they were reported
 
 
 def has_urls(run_dir: Path) -> bool:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from jtbd.cli import app
@@ -42,11 +43,12 @@ def test_export_csv_and_jsonl_hold_every_shown_job(corpus, tmp_path):
         assert first["status"] == "building"  # the reviewer's status travels with the job
 
 
-def test_export_jira_is_jiras_csv_import_format(corpus, tmp_path):
+@pytest.mark.parametrize("fmt", ["jira", "linear"])  # linear: the Jira CSV that Linear's Jira importer maps
+def test_export_jira_is_jiras_csv_import_format(corpus, tmp_path, fmt):
     out, jobs, hidden = _run(corpus, tmp_path)
-    result = runner.invoke(app, ["export", str(out), "--to", "jira", "--out", str(tmp_path / "jira.csv")])
+    result = runner.invoke(app, ["export", str(out), "--to", fmt])
     assert result.exit_code == 0, result.stderr
-    rows = list(csv.reader((tmp_path / "jira.csv").open(encoding="utf-8", newline="")))
+    rows = list(csv.reader((tmp_path / f"out.{fmt}.csv").open(encoding="utf-8", newline="")))
     header = rows[0]
     assert header[:3] == ["Summary", "Issue Type", "Description"] and set(header[3:]) == {"Labels"}
     assert len(rows) - 1 == len(jobs) - 1  # the hidden job is not exported

@@ -648,7 +648,7 @@ def test_report_cli_report_window_keeps_quotes_without_the_run_vectors(corpus, t
         path = out / "assignments.csv"
         rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
         with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(row[:-2] for row in rows)  # no url, no title
+            csv.writer(handle).writerows(row[:-3] for row in rows)  # no url, title or found_id
     result = runner.invoke(app, ["report", str(out), "--window", "6", "--period", "quarter"])
     assert result.exit_code == 0, result.stderr
     assert "Quotes kept as the run picked them from its own window: " + message in result.stderr
