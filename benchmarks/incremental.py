@@ -8,7 +8,7 @@ Runs `jtbd cluster` on the first with an empty JTBD_HOME (cold: every sentence p
 then on the second into the same --out (the caches hold all but the new month; job ids are matched to the first
 run's). Reports both times (ratio in one run on one machine), what the second run parsed and embedded anew, and
 the share of the first run's jobs whose statements still form a job that kept its id (issue 26: <= 0.3x, >= 95%).
-Writes benchmarks/results/incremental.json.
+Writes benchmarks/results/incremental.json (or --out), with each run's stage times.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--until", default="2024-12")
     parser.add_argument("--then", default="2025-01")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and both runs' folders (printed)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"results file (default {OUT.relative_to(REPO)})")
     args = parser.parse_args()
     if not HN_POSTINGS.is_file():
         print(f"skipped: {HN_POSTINGS} not found (benchmark data lives in ../shared)")
@@ -90,6 +91,7 @@ def main() -> int:
             "sentences_parsed_new": run["counts"]["sentences_parsed_new"],
             "texts_embedded_new": run["counts"]["texts_embedded_new"],
             "jobs": len(summary["clusters"]),
+            "stage_seconds": {k: round(v, 1) for k, v in run["timings"].items()},
         }
         if name.startswith("first"):
             before = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
@@ -132,7 +134,7 @@ def main() -> int:
         f"{len(gone)} gone; {len(still)} still exist (one job of the second run holds half their statements or more), "
         f"{len(kept & still)} of them kept their id (target >= 95%)"
     )
-    write_results(OUT, result)
+    write_results(args.out, result)
     if args.keep:
         print(f"kept {work}")
     else:

@@ -16,7 +16,17 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from jtbd import __version__
 from jtbd.config import DATE_FORMATS, Config, load_config
@@ -34,8 +44,16 @@ app.add_typer(models_app, name="models")
 err = Console(stderr=True)
 
 
+class RateColumn(ProgressColumn):
+    """Items a second over the last half minute ("1,234/s"), blank until there is a rate."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f}/s" if task.speed else "")
+
+
 class CliProgress:
-    """Progress bars and one line per stage on stderr; silent with --quiet (warnings still show)."""
+    """Progress bars (done of total, rate, time so far and left) and one line per stage on stderr; silent with
+    --quiet (warnings still show)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -50,7 +68,10 @@ class CliProgress:
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                RateColumn(),
                 TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
                 console=err,
                 transient=True,
             )

@@ -46,11 +46,13 @@ class LeidenClusterer(BaseEstimator, ClusterMixin):
         n_neighbors: int = N_NEIGHBORS,
         resolution: float = Config.resolution,
         random_state: int | None = Config.seed,
+        knn: str = Config.knn,
     ) -> None:
         self.min_cluster_size = min_cluster_size
         self.n_neighbors = n_neighbors
         self.resolution = resolution
         self.random_state = random_state
+        self.knn = knn
 
     def fit(self, X: np.ndarray, y: Any = None) -> LeidenClusterer:
         import igraph
@@ -62,7 +64,7 @@ class LeidenClusterer(BaseEstimator, ClusterMixin):
         if k < 1:
             self.labels_ = np.full(n_points, -1, dtype=int)
             return self
-        neighbours, similarity = knn_cosine(X, k)
+        neighbours, similarity = knn_cosine(X, k, method=self.knn)
         edges = np.stack([np.repeat(np.arange(n_points), k), neighbours.ravel()], axis=1)
         graph = igraph.Graph(n=n_points, edges=edges, directed=False)
         graph.es["weight"] = np.maximum(similarity.ravel(), 1e-6).astype(float)
@@ -132,6 +134,7 @@ class JobClusterer(BaseEstimator, ClusterMixin):
         merge_similarity: float = Config.merge_similarity,
         min_cohesion_ratio: float = Config.min_cohesion_ratio,
         random_state: int | None = Config.seed,
+        knn: str = Config.knn,
     ) -> None:
         self.method = method
         self.min_cluster_size = min_cluster_size
@@ -141,6 +144,7 @@ class JobClusterer(BaseEstimator, ClusterMixin):
         self.merge_similarity = merge_similarity
         self.min_cohesion_ratio = min_cohesion_ratio
         self.random_state = random_state
+        self.knn = knn
 
     @classmethod
     def from_config(cls, config: Config) -> JobClusterer:
@@ -155,6 +159,7 @@ class JobClusterer(BaseEstimator, ClusterMixin):
             merge_similarity=config.merge_similarity,
             min_cohesion_ratio=config.min_cohesion_ratio,
             random_state=config.seed,
+            knn=config.knn,
         )
 
     def fit(self, X: np.ndarray, y: Any = None) -> JobClusterer:
@@ -165,6 +170,8 @@ class JobClusterer(BaseEstimator, ClusterMixin):
         labels = np.full(len(X), -1, dtype=int)
         if len(X) >= 2 * size:  # fewer points than two clusters' worth: all noise
             base = METHODS[self.method](size, self.min_samples, self.resolution, self.random_state)
+            if isinstance(base, LeidenClusterer):  # the kNN graph method: exact or approximate search
+                base.knn = self.knn
             base.fit(X.astype(np.float64) if self.method == "hdbscan" else X)
             labels = renumber_by_size(np.asarray(base.labels_))
         self.min_cluster_size_ = size

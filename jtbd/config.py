@@ -124,6 +124,16 @@ class Config:
     )
     cluster_method: str = setting("leiden", "Clusterer: leiden (kNN graph + Leiden, default) or hdbscan.")
     resolution: float = setting(2.0, "Leiden resolution: higher gives more, smaller clusters.")
+    ray: str | None = setting(
+        None,
+        "Find, parse and embed on a Ray cluster: auto (one started with `ray start --head`), local, or its address. "
+        "Needs pip install 'jtbd[ray]'.",
+    )
+    knn: str = setting(
+        "auto",
+        "Nearest-neighbour search for the Leiden graph: exact, hnsw (approximate, faiss), or auto (exact up to "
+        "50,000 distinct statements, hnsw above).",
+    )
     stability: bool = setting(False, "Re-cluster 5 subsamples; flag clusters that do not come back (5x cluster time).")
     min_cohesion_ratio: float = setting(
         0.75, "Clusters less cohesive than this share of the median cluster's become noise; 0 keeps all."
@@ -186,6 +196,8 @@ class Config:
                 f"noise_similarity must be between 0 and 1. Got {self.noise_similarity}. "
                 "Pass --noise-similarity 1 to keep all noise."
             )
+        if self.knn not in ("auto", "exact", "hnsw"):
+            raise ConfigError(f"knn must be auto, exact or hnsw. Got {self.knn!r}.")
         if not self.resolution > 0:
             raise ConfigError(
                 f"resolution must be above 0. Got {self.resolution}. Pass e.g. --resolution 2 (higher: more, smaller "

@@ -11,8 +11,9 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -28,6 +29,9 @@ from jtbd.models import (
     verify_built_model,
 )
 from jtbd.stages import Embedder, ProgressFn
+
+if TYPE_CHECKING:
+    from jtbd.distributed import RayEngine
 
 #: Rows embedded between two cache writes, so an interrupted run keeps what it finished.
 CHUNK = 1024
@@ -207,9 +211,15 @@ class EmbedResult:
 
 
 def embed_texts(
-    texts: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None, *, progress: ProgressFn | None = None
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    *,
+    progress: ProgressFn | None = None,
+    engine: RayEngine | None = None,
 ) -> EmbedResult:
-    """Embed `texts`, reusing cached vectors and embedding each distinct text once."""
+    """Embed `texts`, reusing cached vectors and embedding each distinct text once; with an `engine`, on its
+    workers, CHUNK texts a batch, each batch cached as it comes back (`jtbd.distributed`)."""
     row_hashes = [text_hash(text) for text in texts]  # hashed once: used for the lookup and the assembly
     unique: dict[str, str] = {}
     for digest, text in zip(row_hashes, texts):
@@ -218,19 +228,32 @@ def embed_texts(
     found = cache.get(embedder.model_id, hashes) if cache else {}
     # Longest first in one sorted list: batches of similar length pad less.
     missing = sorted((h for h in hashes if h not in found), key=lambda h: -len(unique[h]))
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
-        vectors = embedder.embed([unique[h] for h in chunk])
+    if engine is not None:
+        batches = engine.map(partial(_embedding, embedder), [unique[h] for h in missing], CHUNK)
+    else:
+        batches = (
+            (start, embedder.embed([unique[h] for h in missing[start : start + CHUNK]]))
+            for start in range(0, len(missing), CHUNK)
+        )
+    done = 0
+    for start, vectors in batches:
+        chunk = missing[start : start + len(vectors)]
         if cache:
             cache.put(embedder.model_id, chunk, vectors)
         found.update(zip(chunk, vectors))
+        done += len(chunk)
         if progress:
-            progress(min(start + CHUNK, len(missing)), len(missing))
+            progress(done, len(missing))
     dims = embedder.dimensions
     matrix = np.zeros((len(texts), dims), dtype=np.float32)
     for row, digest in enumerate(row_hashes):
         matrix[row] = found[digest]
     return EmbedResult(vectors=matrix, n_unique=len(hashes), n_new=len(missing))
+
+
+def _embedding(embedder: Embedder) -> Callable[[list[str]], np.ndarray]:
+    """On a worker: the embedder (its model loads on the first batch, once per worker)."""
+    return embedder.embed
 
 
 def cached_vectors(texts: Sequence[str], model_id: str, cache: EmbeddingCache) -> np.ndarray | None:

@@ -16,9 +16,9 @@ import re
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jtbd import store
 from jtbd.config import Config
@@ -28,6 +28,9 @@ from jtbd.errors import ConfigError
 from jtbd.normalise import is_recruiting_talk, is_vague, normalise_job
 from jtbd.stages import Extractor, ProgressFn
 from jtbd.types import Document, Extraction, Statement, StatementKind
+
+if TYPE_CHECKING:
+    from jtbd.distributed import RayEngine
 
 #: Sentences shorter or longer than this (in characters) carry no usable job.
 MIN_CHARS, MAX_CHARS = 12, 400
@@ -282,12 +285,20 @@ def detect_candidates(documents: Sequence[Document], detector: StatementDetector
 
 
 def find_all_candidates(
-    documents: Sequence[Document], job_cache: JobCache | None = None, detector: StatementDetector | None = None
+    documents: Sequence[Document],
+    job_cache: JobCache | None = None,
+    detector: StatementDetector | None = None,
+    engine: RayEngine | None = None,
 ) -> list[Candidate]:
     """The candidates of every document, in order: by the cue rules (`find_candidates`), or with a `detector`, the
-    units it takes (`detect_candidates`). With a `job_cache`, only documents never seen before are looked at."""
+    units it takes (`detect_candidates`). With a `job_cache`, only documents never seen before are looked at; with
+    an `engine`, they are looked at by its workers, SAVE_EVERY documents a batch (`jtbd.distributed`)."""
 
     def find(docs: Sequence[Document]) -> list[list[Candidate]]:
+        if engine is not None:
+            found = dict(engine.map(partial(_span_finder, detector), docs, SAVE_EVERY))
+            spans = [encoded for start in sorted(found) for encoded in found[start]]
+            return [_decode_spans(doc, encoded) for doc, encoded in zip(docs, spans)]
         if detector is None:
             return [list(find_candidates(doc)) for doc in docs]
         return detect_candidates(docs, detector)
@@ -298,12 +309,28 @@ def find_all_candidates(
     keys = [_document_key(doc, version) for doc in documents]
     known = job_cache.candidates.get(keys)
     fresh = [i for i, key in enumerate(keys) if key not in known]
-    found_now = dict(zip(fresh, find([documents[i] for i in fresh])))
-    job_cache.candidates.put({keys[i]: _encode_spans(found) for i, found in found_now.items()})
+    found_now: dict[int, list[Candidate]] = {}
+    block_size = SAVE_EVERY * (engine.workers if engine else 1)
+    for start in range(0, len(fresh), block_size):  # saved block by block: a killed run resumes where it stopped
+        block = fresh[start : start + block_size]
+        found = dict(zip(block, find([documents[i] for i in block])))
+        job_cache.candidates.put({keys[i]: _encode_spans(spans) for i, spans in found.items()})
+        found_now.update(found)
     out: list[Candidate] = []
     for i, (doc, key) in enumerate(zip(documents, keys)):
         out.extend(found_now[i] if i in found_now else _decode_spans(doc, known[key]))
     return out
+
+
+def _span_finder(detector: StatementDetector | None) -> Callable[[list[Document]], list[str]]:
+    """On a worker: what finds each document's candidates, encoded (`_encode_spans`), as `find_all_candidates`
+    does in this process."""
+
+    def find(docs: list[Document]) -> list[str]:
+        found = [list(find_candidates(doc)) for doc in docs] if detector is None else detect_candidates(docs, detector)
+        return [_encode_spans(candidates) for candidates in found]
+
+    return find
 
 
 def _cue_is_verb(candidate: Candidate) -> bool:
@@ -332,6 +359,7 @@ class StatementExtractor:
         self.cache = cache
         self.detector = detector
         self.batch_size = batch_size
+        self.engine: RayEngine | None = None  # set by the pipeline with --ray
 
     def extract(self, documents: Sequence[Document], *, progress: ProgressFn | None = None) -> Extraction:
         return extract_statements(
@@ -340,6 +368,7 @@ class StatementExtractor:
             batch_size=self.batch_size,
             job_cache=JobCache(self.cache) if self.cache else None,
             detector=resolve_detector(self.detector),
+            engine=self.engine,
         )
 
 
@@ -401,21 +430,26 @@ def extract_statements(
     batch_size: int = 256,
     job_cache: JobCache | None = None,
     detector: StatementDetector | None = None,
+    engine: RayEngine | None = None,
 ) -> Extraction:
     """Job statements of all documents, in document order, and how many sentences were candidates and parsed now.
-    Candidates come from the cue rules, or with a `detector` from the statement model."""
-    candidates = find_all_candidates(documents, job_cache, detector)
+    Candidates come from the cue rules, or with a `detector` from the statement model. With an `engine`, the
+    candidates are found and parsed by its workers (`jtbd.distributed`)."""
+    candidates = find_all_candidates(documents, job_cache, detector, engine)
     if job_cache is None:
         fresh = list(range(len(candidates)))
-        all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size)
+        all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size, engine=engine)
     else:
         keys = [_cache_key(c) for c in candidates]
         jobs = job_cache.jobs.get(keys)
         fresh = [i for i, key in enumerate(keys) if key not in jobs]
-        parsed = _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size)
-        new = {keys[i]: job for i, job in zip(fresh, parsed)}
-        job_cache.jobs.put(new)
-        jobs.update(new)
+
+        def save(offset: int, part: list[str]) -> None:
+            new = {keys[fresh[offset + n]]: job for n, job in enumerate(part)}
+            job_cache.jobs.put(new)
+            jobs.update(new)
+
+        _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size, save=save, engine=engine)
         all_jobs = [jobs[key] for key in keys]
     statements = [
         _statement(c.doc, c.start, c.end, c.kind, c.cue, job)
@@ -424,6 +458,9 @@ def extract_statements(
     ]
     return Extraction(statements, len(candidates), len(fresh))
 
+
+#: Documents looked at, and sentences parsed, between two writes to the cache: a killed run keeps what it finished.
+SAVE_EVERY = 5000
 
 #: Below this many sentences a second parser process costs more to start than it saves.
 PARALLEL_FROM = 2000
@@ -460,23 +497,64 @@ def end_parser_processes_with_jtbd() -> None:
         os.register_at_fork(before=lambda: _PARENT.__setitem__(0, os.getpid()), after_in_child=_end_with_parent)
 
 
-def _parse_jobs(candidates: list[Candidate], *, progress: ProgressFn | None, batch_size: int) -> list[str]:
-    """The normalised job of each candidate sentence ("" when it names none): the one step that needs spaCy."""
+def _parse_jobs(
+    candidates: list[Candidate],
+    *,
+    progress: ProgressFn | None,
+    batch_size: int,
+    save: Callable[[int, list[str]], None] | None = None,
+    engine: RayEngine | None = None,
+) -> list[str]:
+    """The normalised job of each candidate sentence ("" when it names none): the one step that needs spaCy.
+    `save(offset, jobs)` is given each SAVE_EVERY jobs as they are parsed, so a killed run keeps them; with an
+    `engine`, its workers parse SAVE_EVERY sentences a batch."""
     if not candidates:
         return []
+    rows = [(c.doc.text[c.start : c.end], c.cue_end - c.start, _cue_is_verb(c), c.cue == "title") for c in candidates]
+    if engine is not None:
+        jobs: list[str] = [""] * len(rows)
+        done = 0
+        for start, part in engine.map(partial(_parser, batch_size), rows, SAVE_EVERY):
+            jobs[start : start + len(part)] = part
+            if save:
+                save(start, part)
+            done += len(part)
+            if progress:
+                progress(done, len(rows))
+        return jobs
     end_parser_processes_with_jtbd()
-    nlp = load_parser()
-    texts = (c.doc.text[c.start : c.end] for c in candidates)
     jobs = []
-    parses = nlp.pipe(texts, batch_size=batch_size, n_process=parse_processes(len(candidates)))
-    for n, (candidate, parsed) in enumerate(zip(candidates, parses), start=1):
-        job = normalise_job(parsed, candidate.cue_end - candidate.start, cue_is_verb=_cue_is_verb(candidate))
-        if candidate.cue == "title" and is_vague(job):
-            job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
-        jobs.append(job)
+    parses = load_parser().pipe(
+        (row[0] for row in rows), batch_size=batch_size, n_process=parse_processes(len(candidates))
+    )
+    for n, (row, parsed) in enumerate(zip(rows, parses), start=1):
+        jobs.append(_job_of(parsed, *row[1:]))
+        if save and (n % SAVE_EVERY == 0 or n == len(candidates)):
+            start = (n - 1) // SAVE_EVERY * SAVE_EVERY
+            save(start, jobs[start:n])
         if progress and (n % 500 == 0 or n == len(candidates)):
             progress(n, len(candidates))
     return jobs
+
+
+def _job_of(parsed: Any, cue_offset: int, cue_is_verb: bool, is_title: bool) -> str:
+    """The normalised job of one parsed candidate sentence ("" when it names none)."""
+    job = normalise_job(parsed, cue_offset, cue_is_verb=cue_is_verb)
+    if is_title and is_vague(job):
+        job = " ".join(t.lower_ for t in parsed if not t.is_punct)[:120]  # a question title stands on its own
+    return job
+
+
+def _parser(batch_size: int) -> Callable[[list[tuple[str, int, bool, bool]]], list[str]]:
+    """On a worker: spaCy loaded once, then each batch of (sentence, cue offset, cue is a verb, is a title) parsed
+    into jobs as `_parse_jobs` does in this process."""
+    nlp = load_parser()
+
+    def parse(rows: list[tuple[str, int, bool, bool]]) -> list[str]:
+        parsed = nlp.pipe((row[0] for row in rows), batch_size=batch_size)
+        return [_job_of(doc, *row[1:]) for row, doc in zip(rows, parsed)]
+
+    return parse
 
 
 def _statement(doc: Document, start: int, end: int, kind: StatementKind, cue: str, job: str) -> Statement:

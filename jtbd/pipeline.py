@@ -68,6 +68,7 @@ from jtbd.themes import ThemeClusterer, theme_members
 from jtbd.types import Document, Extraction, IngestReport, RankedCluster, Statement
 
 if TYPE_CHECKING:
+    from jtbd.distributed import RayEngine
     from jtbd.track import Query, TrackRun
 
 #: The stages a Pipeline holds, in the order they run.
@@ -148,6 +149,7 @@ class Pipeline:
     ranker: Ranker
     reporters: Sequence[Reporter]
     custom: dict[str, str] = field(default_factory=dict)  # stages passed as objects: name -> repr
+    _engine: RayEngine | None = field(default=None, init=False, repr=False)  # with --ray (`_connect_engine`)
 
     @classmethod
     def from_config(cls, config: Config | None = None, **stages: Any) -> Pipeline:
@@ -172,6 +174,7 @@ class Pipeline:
         self._verify_models()
         clock = _Clock(progress or SilentProgress())
         started = datetime.now(UTC)
+        self._connect_engine()
         ingested, documents = self._ingest(corpus, clock)
         config, notes = self._fit_ranker(documents)
         extraction = self._extract(documents, clock)
@@ -308,6 +311,7 @@ class Pipeline:
         out_dir = Path(out) if out else default_out_dir(corpus).with_name(f"{corpus.stem}-track")
         check_out_dir(out_dir, TRACK_FILES)
         clock = _Clock(progress or SilentProgress())
+        self._connect_engine()
         ingested, documents = self._ingest(corpus, clock)
         config, _ = self._fit_ranker(documents)
         statements = self._extract(documents, clock).statements
@@ -328,6 +332,15 @@ class Pipeline:
             write_folder(out_dir, TRACK_FILES, lambda folder: write_track_files(folder, result))
             say(str(out_dir))
         return result
+
+    def _connect_engine(self) -> None:
+        """With --ray, connect to the cluster before any work (a wrong address fails now) and give the extract
+        stage its engine; else everything runs in this process."""
+        from jtbd.distributed import make_engine
+
+        self._engine = make_engine(self.config.ray)
+        if self._engine is not None and isinstance(self.extractor, StatementExtractor):
+            self.extractor.engine = self._engine
 
     def _ingest(self, corpus: Path, clock: _Clock) -> tuple[IngestReport, list[Document]]:
         with clock.stage("ingest") as say:
@@ -352,7 +365,7 @@ class Pipeline:
     def _embed(self, texts: list[str], clock: _Clock) -> EmbedResult:
         with clock.stage("embed") as say:
             cache = EmbeddingCache(self.config.home_path / "cache.duckdb")
-            embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"))
+            embedded = embed_texts(texts, self.embedder, cache, progress=clock.bar("embed"), engine=self._engine)
             say(f"{len(texts):,} texts, {embedded.n_unique:,} distinct, {embedded.n_new:,} new")
         return embedded
 

@@ -256,6 +256,48 @@ def test_cluster_knn_cosine_takes_copies_first_and_breaks_ties_by_index():
     assert np.allclose(similarities, np.take_along_axis(X @ X.T, expected, axis=1), atol=1e-6)
 
 
+def test_cluster_knn_hnsw_finds_nearly_every_exact_neighbour_and_copies_the_same_way():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(2000, 32)).astype(np.float32)
+    X[[5, 77, 901]] = X[40]  # copies go through the same expansion as in the exact search
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    exact, _ = knn_cosine(X, 15, method="exact")
+    approximate, similarities = knn_cosine(X, 15, method="hnsw")
+    recall = np.mean([len(set(a) & set(b)) / 15 for a, b in zip(exact, approximate)])
+    assert recall >= 0.95
+    assert (approximate != np.arange(len(X))[:, None]).all()  # never itself
+    assert np.allclose(np.einsum("ij,ikj->ik", X, X[approximate]), similarities, atol=1e-5)
+    assert (np.diff(similarities, axis=1) <= 1e-6).all()  # nearest first
+    assert list(approximate[40][:3]) == [5, 77, 901]
+    again, _ = knn_cosine(X, 15, method="hnsw")
+    assert (again == approximate).all()  # deterministic
+    with pytest.raises(ValueError, match="knn must be one of auto, exact, hnsw"):
+        knn_cosine(X, 15, method="annoy")
+
+
+def test_cluster_knn_auto_is_exact_below_the_threshold_and_hnsw_above(monkeypatch):
+    from jtbd import knn
+
+    X, _ = _unit_blobs(n_samples=300)
+    called = []
+    monkeypatch.setattr(knn, "_knn_hnsw", lambda *a: called.append("hnsw") or knn._knn_distinct(*a))
+    knn_cosine(X, 5)
+    assert called == []  # 300 rows: exact, as before
+    monkeypatch.setattr(knn, "EXACT_UP_TO", 100)
+    knn_cosine(X, 5)
+    assert called == ["hnsw"]
+
+
+def test_cluster_approximate_knn_gives_the_same_partition_on_clear_groups():
+    X, truth = _unit_blobs(n_samples=900, centers=6, seed=11)
+    exact = JobClusterer(min_cluster_size=10, knn="exact").fit(X).labels_
+    approximate = JobClusterer(min_cluster_size=10, knn="hnsw").fit(X).labels_
+    assert adjusted_rand_score(exact, approximate) == 1.0
+    assert adjusted_rand_score(truth, approximate) > 0.95
+    with pytest.raises(ConfigError, match="knn must be auto, exact or hnsw"):
+        Config(knn="fast")
+
+
 def test_cluster_sums_add_in_row_order_like_add_at():
     # Centroids decide merges and noise assignment at fixed thresholds: the faster sum must be the same to the bit.
     rng = np.random.default_rng(5)

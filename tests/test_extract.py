@@ -756,3 +756,34 @@ def test_extract_parser_processes_end_when_a_run_is_killed(tmp_path):
     else:
         os.kill(child, signal.SIGKILL)
     assert state == "gone" or "Z" in state, state
+
+
+def test_extract_in_small_blocks_is_the_same_as_at_once(tmp_path, monkeypatch):
+    at_once = extract_statements(_docs(), job_cache=JobCache(tmp_path / "a.duckdb"))
+    monkeypatch.setattr("jtbd.extract.SAVE_EVERY", 1)  # every document and every sentence saved on its own
+    in_blocks = extract_statements(_docs(), job_cache=JobCache(tmp_path / "b.duckdb"))
+    assert in_blocks.statements == at_once.statements and in_blocks.n_parsed == at_once.n_parsed
+    assert in_blocks.statements == extract_statements(_docs()).statements  # and the same without a cache
+
+
+def test_extract_a_run_killed_while_parsing_resumes_from_the_blocks_it_saved(tmp_path, monkeypatch):
+    from jtbd import extract
+
+    whole = extract_statements(_docs())
+    monkeypatch.setattr(extract, "SAVE_EVERY", 2)
+    real, calls = extract.normalise_job, [0]
+
+    def dies_on_the_third(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 3:
+            raise KeyboardInterrupt  # the run is killed in its third sentence
+        return real(*args, **kwargs)
+
+    cache = JobCache(tmp_path / "cache.duckdb")
+    monkeypatch.setattr(extract, "normalise_job", dies_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        extract_statements(_docs(), job_cache=cache)
+    monkeypatch.setattr(extract, "normalise_job", real)
+    resumed = extract_statements(_docs(), job_cache=cache)
+    assert resumed.n_parsed == resumed.n_candidates - 2  # the first block of two was kept
+    assert resumed.statements == whole.statements
