@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/scale.py engine [--points 50000,all] [--repeat-to 1000000] [--knn auto]
     python benchmarks/scale.py knn RUN_DIR [--home JTBD_HOME]
+    python benchmarks/scale.py ray [--corpus corpora/startups-demo]
 
 `engine`: `jtbd cluster --unit document --model hashing` (no parsing, no transformer: the engine alone) on every
 `*.jsonl.gz` corpus in ../shared except hn-stories-2017-2020 ("all"), and on a sample of each point's size
@@ -16,7 +17,12 @@ the approximate search (`--knn hnsw`) against exact, both times, and the adjuste
 partitions each gives (the product's cluster stage, same settings otherwise), beside the index between two exact
 partitions with different seeds (how much Leiden itself moves).
 
-Writes benchmarks/results/scale-engine.json or scale-knn.json.
+`ray`: a local Ray cluster of two nodes on this machine (`ray start --head --num-cpus 1`, then a second node
+joining it with one CPU; Ray's token authentication off, RAY_AUTH_MODE=disabled, both being this machine)
+against one process, both cold (each its own empty JTBD_HOME), the real models: time, extract and embed
+seconds, items per second per worker, and whether both runs found the same clusters.
+
+Writes benchmarks/results/scale-engine.json, scale-knn.json or scale-ray.json.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +135,8 @@ def engine(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
         rows.append(row)
         print(json.dumps(row), flush=True)
+        partial_path = (args.out or REPO / "benchmarks" / "results" / "scale-engine.json").with_suffix(".partial.json")
+        write_results(partial_path, rows)  # a point that takes too long can be stopped without losing the others
     base = rows[0]
     print(
         f"\n{'point':>9}{'documents':>11}{'distinct':>10}{'seconds':>9}{'x first':>9}{'n log n x':>10}"
@@ -215,6 +224,71 @@ def knn(args: argparse.Namespace) -> int:
     return 0
 
 
+def ray_cluster(args: argparse.Namespace) -> int:
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    if not Path(ray_cli).exists():
+        print("skipped: Ray is not installed (pip install -e '.[ray]')")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="jtbd-ray-"))
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    runs = {}
+    try:
+        for name, extra in (("one process", []), ("ray, 2 workers", ["--ray", "auto"])):
+            if extra:  # token authentication off: both nodes are this machine
+                head = subprocess.run(
+                    [ray_cli, "start", "--head", "--num-cpus", "1"], env=env, check=True, capture_output=True, text=True
+                )
+                address = re.search(r"--address='([^']+)'", head.stdout + head.stderr)
+                if address is None:
+                    raise SystemExit(f"ray start --head printed no address:\n{head.stderr[-2000:]}")
+                subprocess.run(
+                    [ray_cli, "start", "--address", address.group(1), "--num-cpus", "1"],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                )
+            out, home = work / f"out-{len(runs)}", work / f"home-{len(runs)}"
+            command = [JTBD, "cluster", str(args.corpus), "--out", str(out), "--quiet", "--json", *args.options.split()]
+            started = time.perf_counter()
+            done = subprocess.run(
+                [*command, *extra], env={**os.environ, "JTBD_HOME": str(home)}, capture_output=True, text=True
+            )
+            seconds = time.perf_counter() - started
+            if done.returncode:
+                raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+            counts, stages = run["counts"], run["timings"]
+            workers = 2 if extra else 1
+            runs[name] = {
+                "seconds": round(seconds, 1),
+                "extract_s": round(stages["extract"], 1),
+                "embed_s": round(stages["embed"], 1),
+                "sentences_parsed": counts["sentences_parsed_new"],
+                "texts_embedded": counts["texts_embedded_new"],
+                "parsed_per_s_per_worker": round(counts["sentences_parsed_new"] / stages["extract"] / workers, 1),
+                "embedded_per_s_per_worker": round(counts["texts_embedded_new"] / stages["embed"] / workers, 1),
+                "jobs": counts["clusters"],
+            }
+            print(name, json.dumps(runs[name]), flush=True)
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], env=env, capture_output=True)
+    assignments = [(work / f"out-{i}" / "assignments.csv").read_text(encoding="utf-8") for i in range(2)]
+    titles = [
+        [c["label"] for c in json.loads((work / f"out-{i}" / "clusters.json").read_text())["clusters"]]
+        for i in range(2)
+    ]
+    result = {
+        "command": f"python benchmarks/scale.py ray --corpus {args.corpus} --options '{args.options}'",
+        "runs": runs,
+        "same_assignments": assignments[0] == assignments[1],
+        "same_titles_in_order": titles[0] == titles[1],
+    }
+    print(json.dumps(result, indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+    write_results(args.out or REPO / "benchmarks" / "results" / "scale-ray.json", result)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -227,8 +301,12 @@ def main() -> int:
     k.add_argument("run", type=Path)
     k.add_argument("--home")
     k.add_argument("--out", type=Path)
+    r = sub.add_parser("ray")
+    r.add_argument("--corpus", type=Path, default=REPO / "corpora" / "startups-demo")
+    r.add_argument("--options", default="--period quarter --window 20")
+    r.add_argument("--out", type=Path)
     args = parser.parse_args()
-    return engine(args) if args.what == "engine" else knn(args)
+    return {"engine": engine, "knn": knn, "ray": ray_cluster}[args.what](args)
 
 
 if __name__ == "__main__":

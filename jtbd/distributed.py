@@ -11,6 +11,7 @@ Ray is an optional extra (`pip install 'jtbd[ray]'`); nothing here imports it un
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -53,6 +54,9 @@ class RayEngine:
                     f"Could not reach a Ray cluster at {address!r} ({error}). Start one with `ray start --head`, "
                     "or pass --ray local."
                 ) from None
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False  # jtbd draws its own; Ray's would interleave with them on stderr
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
         self.address = address
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
 
@@ -73,7 +77,9 @@ class RayEngine:
             fn_constructor_args=(make,),
             batch_size=1,  # one batch of ours per call: the models see exactly the slices a run without Ray makes
             batch_format="numpy",
-            concurrency=self.workers,
+            # Up to one actor per CPU, down to one: a fixed pool waits for every actor, and on a cluster of
+            # 1-CPU nodes an actor can wait on the CPU the previous stage's actor still holds.
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=min(self.workers, len(rows))),
         )
         for batch in mapped.iter_batches(batch_size=None, batch_format="numpy"):
             for start, payload in zip(batch["start"], batch["payload"]):
