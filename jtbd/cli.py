@@ -467,7 +467,9 @@ def review(
 
     try:
         results = read_results(run_dir)
-        ids, used = {c.id for c in results.clusters}, read_found_jobs(run_dir) or []
+        ids = {c.id for c in results.clusters}
+        # Ids in use before a split's new id is picked: only a split needs them (all of assignments.csv is read).
+        used = (read_found_jobs(run_dir) or []) if split or job is None else []
         path = decisions_path(run_dir.resolve(), results.run.config.decisions)  # the file the run applies
         if job is None:
             structural = _review_each_job(results.clusters, lambda j, **kw: record_decision(path, j, ids, used, **kw))

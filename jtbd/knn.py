@@ -1,25 +1,18 @@
 """Cosine k-nearest neighbours of unit vectors: exact in row blocks (memory bounded at any size) up to EXACT_UP_TO
 distinct rows, approximate above (faiss's HNSW graph), where exact search, growing with the square of the rows,
-stops paying.
-
-Measured on 24,566 distinct MiniLM vectors of HN statements, this machine, one run (docs/benchmarks.md, "Scale"):
-exact 10.1 s; faiss HNSW (M 16, efConstruction 80, efSearch 64) 9.5 s with recall@15 0.987; hnswlib 45 s and
-usearch 96 s at the same recall, one thread each, in a run with other load; pynndescent 3 s at recall 0.944 but
-two minutes of numba compiling first, and numba besides. faiss-cpu ships wheels (nothing to compile), and its
-HNSW result was the same with one build thread or two.
+stops paying. Why faiss among the libraries measured: docs/method.md, "Scale".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Above this many distinct rows `method="auto"` searches approximately: about where HNSW's build and search
-#: became as fast as the exact search (24,566 rows: 9.5 s and 10.1 s), with margin: up to 50,000 distinct
-#: statements (whole HN postings: 27,811) everything stays exact and as before.
+#: Above this many distinct rows `method="auto"` searches approximately: about twice where HNSW's build and search
+#: cost what the exact search does, so the corpora jtbd was tuned on (whole HN postings: 27,811) stay exact.
 EXACT_UP_TO = 50_000
 KNN_METHODS = ("auto", "exact", "hnsw")
 #: HNSW's links per node, candidates kept while building, and while searching (faiss's names: M, efConstruction,
-#: efSearch): recall@15 0.987 against exact on HN statements; M 32 with efSearch 96 gave 0.993 in 1.8x the time.
+#: efSearch): recall@15 0.99 against exact on HN statements; M 32 with efSearch 96 cost 1.8x for +0.006.
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 16, 80, 64
 
 

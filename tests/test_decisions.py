@@ -80,6 +80,9 @@ def test_decisions_about_a_vanished_job_are_reported_by_name(corpus, tmp_path):
         ("[[job]]\nid = 3\ncolour = 'red'\n", r"unknown key\(s\) \['colour'\]"),
         ("[[job]]\nid = 3\nstatus = 'done'\n", "status must be one of exploring, building, rejected"),
         ("[[job\n", "Fix the file"),
+        ("[[job]]\nid = 3\nmerge = 4\n", "merge must be a list of job ids"),
+        ('[[job]]\nid = 3\nsplit = ["a"]\n', "a split needs `split_id = N`"),
+        ("[[job]]\nid = 3\nsplit = [2]\nsplit_id = 9\n", "split must be a list of words"),
     ],
 )
 def test_decisions_a_malformed_file_fails_before_any_work(corpus, tmp_path, text, match):
@@ -171,20 +174,6 @@ def test_decisions_a_merge_or_split_that_cannot_apply_is_reported(corpus, tmp_pa
     assert f"job {first} (merge #998 into it): no job 998 in this run to merge" in notes
     assert "job 997 (split what says “x” off as job 996): no job with that id in this run" in notes
     assert "0 of 3 decisions in" in notes
-
-
-@pytest.mark.parametrize(
-    ("text", "match"),
-    [
-        ("[[job]]\nid = 3\nmerge = 4\n", "merge must be a list of job ids"),
-        ('[[job]]\nid = 3\nsplit = ["a"]\n', "a split needs `split_id = N`"),
-        ("[[job]]\nid = 3\nsplit = [2]\nsplit_id = 9\n", "split must be a list of words"),
-    ],
-)
-def test_decisions_a_malformed_merge_or_split_fails_before_any_work(tmp_path, text, match):
-    (tmp_path / "out.decisions.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=match):
-        cluster(tmp_path / "no-such-corpus", out=tmp_path / "out", model="hashing")
 
 
 def test_decisions_review_without_a_job_asks_job_by_job_and_saves_each_answer(corpus, tmp_path):
