@@ -53,11 +53,13 @@ def predict(record: dict, detector: str = "rules") -> tuple[str | None, str | No
 
 def keeps_verb_and_object(predicted: str, gold: str, nlp) -> bool:
     """True when the predicted job has the gold job's verb (lemma) and at least one of its object nouns."""
+    from jtbd.normalise import lemma
+
     gold_doc, pred_doc = nlp(gold), nlp(predicted)
-    pred_lemmas = {t.lemma_.lower() for t in pred_doc}
-    gold_verb = next((t.lemma_.lower() for t in gold_doc if t.pos_ in ("VERB", "AUX")), gold.split()[0].lower())
-    gold_nouns = {t.lemma_.lower() for t in gold_doc if t.pos_ in ("NOUN", "PROPN")}
-    pred_first = pred_doc[0].lemma_.lower() if len(pred_doc) else ""
+    pred_lemmas = {lemma(t) for t in pred_doc}
+    gold_verb = next((lemma(t) for t in gold_doc if t.pos_ in ("VERB", "AUX")), gold.split()[0].lower())
+    gold_nouns = {lemma(t) for t in gold_doc if t.pos_ in ("NOUN", "PROPN")}
+    pred_first = lemma(pred_doc[0]) if len(pred_doc) else ""
     verb_kept = gold_verb == pred_first or gold_verb in pred_lemmas
     object_kept = not gold_nouns or bool(gold_nouns & pred_lemmas)
     return verb_kept and object_kept

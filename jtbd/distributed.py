@@ -35,6 +35,10 @@ class _Worker:
         return {"start": batch["start"], "payload": np.array(out, dtype=object)}
 
 
+#: Actors in a row that may die before they start, each replaced, before a batch job fails (Ray's default: none).
+INIT_DEATHS = 3
+
+
 class RayEngine:
     """Runs batches on a Ray cluster: `address` "auto" (a cluster started with `ray start --head`), "local" (one
     started inside this process, for trying it), or a cluster's address (`ray://host:10001`, `host:6379`)."""
@@ -56,6 +60,11 @@ class RayEngine:
                 ) from None
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # jtbd draws its own; Ray's would interleave with them on stderr
+        # An actor the pool cancels before it starts counts as one that died starting; with Ray's default budget of
+        # none, that one failed the whole run (ActorDiedError "the actor never ran") on a two-node cluster.
+        context.max_consecutive_actor_init_deaths = max(
+            getattr(context, "max_consecutive_actor_init_deaths", 0), INIT_DEATHS
+        )
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         self.address = address
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))

@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,13 +48,25 @@ class HashingEmbedder:
         self.model_id = f"hashing-{dimensions}-v1"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        rows: list[int] = []
+        buckets: list[int] = []
         for row, text in enumerate(texts):
-            words = re.findall(r"[a-z0-9]+", text.lower())
-            for token in words + [f"{a} {b}" for a, b in zip(words, words[1:])]:
-                bucket = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
-                out[row, bucket % self.dimensions] += 1.0
-        return _normalise(out)
+            words = WORD.findall(text.lower())
+            tokens = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+            rows.extend([row] * len(tokens))
+            buckets.extend(map(_bucket, tokens))
+        cells = np.array(rows, dtype=np.int64) * self.dimensions + np.array(buckets, dtype=np.int64) % self.dimensions
+        counts = np.bincount(cells, minlength=len(texts) * self.dimensions)
+        return _normalise(counts.reshape(len(texts), self.dimensions).astype(np.float32))
+
+
+WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=2**20)
+def _bucket(token: str) -> int:
+    """A token's hash, computed once per token: words repeat."""
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
 
 
 class SentenceTransformerEmbedder:

@@ -11,21 +11,23 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jtbd import store
 from jtbd.config import Config
 from jtbd.cues import BOILERPLATE_ANY, BOILERPLATE_POSTING, CUES, Cue, english_enough
 from jtbd.detect import StatementDetector, Unit, load_detector
 from jtbd.errors import ConfigError
-from jtbd.normalise import is_recruiting_talk, is_vague, normalise_job
+from jtbd.normalise import LEMMA, is_recruiting_talk, is_vague, normalise_job
 from jtbd.stages import Extractor, ProgressFn
 from jtbd.types import Document, Extraction, Statement, StatementKind
 
@@ -58,12 +60,21 @@ class Candidate:
 
 @cache
 def load_parser() -> Any:
-    """en_core_web_sm with the parser, tagger and lemmatizer (no NER), loaded once and verified by sha256."""
+    """en_core_web_sm with the parser and tagger (no NER), loaded once and verified by sha256. Its lemmatizer is
+    out of the pipe and asked token by token instead (`normalise.lemma`): a job needs the lemmas of a few verbs,
+    and lemmatising every token was 28% of the parse (1,837 HN sentences: 10.7 s with it in the pipe, 7.7 s
+    without)."""
     import spacy
+    from spacy.pipeline import Lemmatizer
+    from spacy.tokens import Token
 
     from jtbd.models import verified_model_dir
 
-    return spacy.load(verified_model_dir("en_core_web_sm", "spacy"), exclude=["ner", "senter"])
+    nlp = spacy.load(verified_model_dir("en_core_web_sm", "spacy"), exclude=["ner", "senter"], disable=["lemmatizer"])
+    lemmatize = cast(Lemmatizer, nlp.get_pipe("lemmatizer")).lemmatize
+    # As the lemmatizer in the pipe would: a lemma the attribute ruler set stays, any other is the lemmatizer's.
+    Token.set_extension(LEMMA, getter=lambda token: token.lemma_ if token.lemma else lemmatize(token)[0], force=True)
+    return nlp
 
 
 #: A sentence ends at . ! ? (plus closing quotes or brackets) before whitespace and a capital, digit or quote.
@@ -291,35 +302,59 @@ def find_all_candidates(
     engine: RayEngine | None = None,
 ) -> list[Candidate]:
     """The candidates of every document, in order: by the cue rules (`find_candidates`), or with a `detector`, the
-    units it takes (`detect_candidates`). With a `job_cache`, only documents never seen before are looked at; with
-    an `engine`, they are looked at by its workers, SAVE_EVERY documents a batch (`jtbd.distributed`)."""
-
-    def find(docs: Sequence[Document]) -> list[list[Candidate]]:
-        if engine is not None:
-            found = dict(engine.map(partial(_span_finder, detector), docs, SAVE_EVERY))
-            spans = [encoded for start in sorted(found) for encoded in found[start]]
-            return [_decode_spans(doc, encoded) for doc, encoded in zip(docs, spans)]
-        if detector is None:
-            return [list(find_candidates(doc)) for doc in docs]
-        return detect_candidates(docs, detector)
-
-    if job_cache is None:
-        return [c for found in find(documents) for c in found]
+    units it takes (`detect_candidates`). A document is looked at once however often it occurs (a company's posting
+    repeated month after month), and with a `job_cache`, only if never seen before. With an `engine`, its workers
+    look, SAVE_EVERY documents a batch (`jtbd.distributed`); else, for many documents, one process per core."""
     version = detector.version if detector else "rules"
     keys = [_document_key(doc, version) for doc in documents]
-    known = job_cache.candidates.get(keys)
-    fresh = [i for i, key in enumerate(keys) if key not in known]
-    found_now: dict[int, list[Candidate]] = {}
+    known = job_cache.candidates.get(keys) if job_cache else {}
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in known:
+            first.setdefault(key, i)
+    fresh = list(first.values())
+    finder = partial(_span_finder, detector)
     block_size = SAVE_EVERY * (engine.workers if engine else 1)
     for start in range(0, len(fresh), block_size):  # saved block by block: a killed run resumes where it stopped
-        block = fresh[start : start + block_size]
-        found = dict(zip(block, find([documents[i] for i in block])))
-        job_cache.candidates.put({keys[i]: _encode_spans(spans) for i, spans in found.items()})
-        found_now.update(found)
-    out: list[Candidate] = []
-    for i, (doc, key) in enumerate(zip(documents, keys)):
-        out.extend(found_now[i] if i in found_now else _decode_spans(doc, known[key]))
-    return out
+        docs = [documents[i] for i in fresh[start : start + block_size]]
+        if engine is not None:
+            found = dict(engine.map(finder, docs, SAVE_EVERY))
+            spans = [encoded for offset in sorted(found) for encoded in found[offset]]
+        else:
+            spans = map_in_processes(finder, docs, FIND_BATCH, parse_processes(len(fresh)))
+        new = {keys[fresh[start + n]]: encoded for n, encoded in enumerate(spans)}
+        if job_cache is not None:
+            job_cache.candidates.put(new)
+        known.update(new)
+    return [c for doc, key in zip(documents, keys) for c in _decode_spans(doc, known[key])]
+
+
+#: Documents one process looks at a time when candidates are found in several (`map_in_processes`).
+FIND_BATCH = 500
+
+_WORKER: list[Callable[[Any], Any]] = []
+
+
+def _start_worker(make: Callable[[], Callable[[Any], Any]]) -> None:
+    _WORKER[:] = [make()]
+
+
+def _run_worker(batch: list[Any]) -> Any:
+    return _WORKER[0](batch)
+
+
+def map_in_processes(
+    make: Callable[[], Callable[[list[Any]], list[Any]]], items: Sequence[Any], batch_size: int, processes: int
+) -> list[Any]:
+    """`make()(batch)` over `items` in batches of `batch_size`, results in order, in `processes` forked processes
+    (each calls `make` once), or here when one is asked for or fork is not Linux's. Finding the candidates of the
+    HN postings took 1.8x less time in two processes than in one (docs/benchmarks.md, "Scale")."""
+    if processes <= 1 or sys.platform != "linux" or len(items) <= batch_size:
+        return make()(list(items))
+    end_parser_processes_with_jtbd()
+    batches = [list(items[start : start + batch_size]) for start in range(0, len(items), batch_size)]
+    with multiprocessing.get_context("fork").Pool(processes, _start_worker, (make,)) as pool:
+        return [result for part in pool.imap(_run_worker, batches) for result in part]
 
 
 def _span_finder(detector: StatementDetector | None) -> Callable[[list[Document]], list[str]]:
@@ -433,24 +468,27 @@ def extract_statements(
     engine: RayEngine | None = None,
 ) -> Extraction:
     """Job statements of all documents, in document order, and how many sentences were candidates and parsed now.
-    Candidates come from the cue rules, or with a `detector` from the statement model. With an `engine`, the
-    candidates are found and parsed by its workers (`jtbd.distributed`)."""
+    Candidates come from the cue rules, or with a `detector` from the statement model. A sentence is parsed once
+    however often it occurs (in HN postings, 36,320 distinct of 66,033 candidates), and with a `job_cache` only if
+    never parsed before. With an `engine`, the candidates are found and parsed by its workers
+    (`jtbd.distributed`)."""
     candidates = find_all_candidates(documents, job_cache, detector, engine)
-    if job_cache is None:
-        fresh = list(range(len(candidates)))
-        all_jobs = _parse_jobs(candidates, progress=progress, batch_size=batch_size, engine=engine)
-    else:
-        keys = [_cache_key(c) for c in candidates]
-        jobs = job_cache.jobs.get(keys)
-        fresh = [i for i, key in enumerate(keys) if key not in jobs]
+    keys = [_cache_key(c) for c in candidates]
+    jobs = job_cache.jobs.get(keys) if job_cache else {}
+    first: dict[str, int] = {}  # each sentence never parsed before, once however often it occurs
+    for i, key in enumerate(keys):
+        if key not in jobs:
+            first.setdefault(key, i)
+    fresh = list(first.values())
 
-        def save(offset: int, part: list[str]) -> None:
-            new = {keys[fresh[offset + n]]: job for n, job in enumerate(part)}
+    def save(offset: int, part: list[str]) -> None:
+        new = {keys[fresh[offset + n]]: job for n, job in enumerate(part)}
+        if job_cache is not None:
             job_cache.jobs.put(new)
-            jobs.update(new)
+        jobs.update(new)
 
-        _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size, save=save, engine=engine)
-        all_jobs = [jobs[key] for key in keys]
+    _parse_jobs([candidates[i] for i in fresh], progress=progress, batch_size=batch_size, save=save, engine=engine)
+    all_jobs = [jobs[key] for key in keys]
     statements = [
         _statement(c.doc, c.start, c.end, c.kind, c.cue, job)
         for c, job in zip(candidates, all_jobs)
@@ -462,14 +500,15 @@ def extract_statements(
 #: Documents looked at, and sentences parsed, between two writes to the cache: a killed run keeps what it finished.
 SAVE_EVERY = 5000
 
-#: Below this many sentences a second parser process costs more to start than it saves.
+#: Below this many sentences (or documents) a second process costs more to start than it saves.
 PARALLEL_FROM = 2000
 
 
-def parse_processes(n_sentences: int) -> int:
-    """spaCy processes for parsing `n_sentences`: one per core up to four for large batches (1.6x faster on two
-    cores: 6,109 HN sentences in 6.7 s instead of 10.7 s), else one."""
-    return max(1, min(4, os.cpu_count() or 1)) if n_sentences >= PARALLEL_FROM else 1
+def parse_processes(n_items: int) -> int:
+    """Processes for parsing `n_items` sentences, or finding the candidates of as many documents: one per core up
+    to four for large batches (parsing 1.6x faster on two cores: 6,109 HN sentences in 6.7 s instead of 10.7 s),
+    else one."""
+    return max(1, min(4, os.cpu_count() or 1)) if n_items >= PARALLEL_FROM else 1
 
 
 def _end_with_parent() -> None:

@@ -86,11 +86,20 @@ ROLE_NOUNS = frozenset(
 IMPRESSION_VERBS = frozenset("seem sound appear".split())
 
 
+#: The spaCy token attribute (`token._.jtbd_lemma`) that `extract.load_parser` registers: the lemma, made on demand.
+LEMMA = "jtbd_lemma"
+
+
+def lemma(token: Any) -> str:
+    """The token's lemma, lower-cased, made when asked (`extract.load_parser` leaves lemmatising out of the pipe)."""
+    return str(token._.get(LEMMA) if token.has_extension(LEMMA) else token.lemma_).lower()
+
+
 def _heads_job(token: Any) -> bool:
     """Whether `token` can be a job's verb: a content verb, not a light one, nor a participle that states a fact or
     a claim about the speaker (`_fact_participle`: "cloud-based web app" is no job of basing, "the leading platform
     for X" none of leading)."""
-    return token.pos_ == "VERB" and token.lemma_.lower() not in LIGHT_VERBS and not _fact_participle(token)
+    return token.pos_ == "VERB" and lemma(token) not in LIGHT_VERBS and not _fact_participle(token)
 
 
 #: Words that put the verb after them in the place of what is avoided, not done: "get insights without [writing]
@@ -109,10 +118,10 @@ def _avoided(token: Any) -> bool:
 def _fact_participle(token: Any) -> bool:
     """A participle that states a fact or makes a claim about the speaker: "based" (FACT_VERBS), or "leading" and
     "founding" as adjectives (CLAIM_VERBS; "leading the design" is a job)."""
-    lemma = token.lemma_.lower()
+    word = lemma(token)
     if token.tag_ == "VBG":
-        return token.dep_ in ("amod", "compound") and lemma in CLAIM_VERBS
-    return token.tag_ == "VBN" and lemma in FACT_VERBS
+        return token.dep_ in ("amod", "compound") and word in CLAIM_VERBS
+    return token.tag_ == "VBN" and word in FACT_VERBS
 
 
 def _role_title(tokens: Sequence[Any]) -> bool:
@@ -212,7 +221,7 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
         verb = next((t for t in tokens if _heads_job(t) and not _avoided(t)), None)
         if verb is None and avoids:
             return ""  # "... laser-focus on business needs instead of fighting technological challenges"
-    if verb is not None and verb.lemma_.lower() in IMPRESSION_VERBS:
+    if verb is not None and lemma(verb) in IMPRESSION_VERBS:
         return ""  # rewording around it gave "have two questions really seem like reasonable amount"
     if verb is None:
         if any(_states_fact(t) for t in tokens):
@@ -227,7 +236,7 @@ def normalise_job(parsed: Any, cue_offset: int, *, cue_is_verb: bool = False) ->
             kept = kept[1:]  # "or use a personal bank account" starts at "use"; "[what are] cons of organic growth"
         job = " ".join(t.lower_ for t in kept[:MAX_JOB_TOKENS]).rstrip(" |").split()  # "data scientist | <link>"
         return " ".join(_without_trailing_words(job)) if _names_something(kept) else ""
-    words = [verb_word or verb.lemma_.lower()]
+    words = [verb_word or lemma(verb)]
     word_tokens = [verb]  # the token each word starts at
     has_object = False  # a content word after the verb: only then may a clause boundary end the job
     previous = verb

@@ -19,6 +19,8 @@ from jtbd.extract import (
     find_candidates,
     find_cue,
     is_boilerplate,
+    map_in_processes,
+    resolve_detector,
     split_sentences,
 )
 from jtbd.normalise import is_vague
@@ -690,6 +692,41 @@ def test_extract_parallel_parsing_gives_the_same_statements(monkeypatch):
     monkeypatch.setattr("jtbd.extract.PARALLEL_FROM", 1)
     monkeypatch.setattr("jtbd.extract.os.cpu_count", lambda: 2)
     assert statements_of(docs) == serial
+
+
+def test_extract_parallel_candidate_finding_gives_the_same_statements(monkeypatch):
+    docs = _docs() * 3
+    serial = statements_of(docs, job_cache=None, detector=resolve_detector("learned"))
+    monkeypatch.setattr("jtbd.extract.PARALLEL_FROM", 1)
+    monkeypatch.setattr("jtbd.extract.FIND_BATCH", 2)
+    monkeypatch.setattr("jtbd.extract.os.cpu_count", lambda: 2)
+    assert statements_of(docs, job_cache=None, detector=resolve_detector("learned")) == serial
+
+
+def test_map_in_processes_keeps_order_and_runs_elsewhere():
+    def make():
+        def square(batch):
+            return [(n * n, os.getpid()) for n in batch]
+
+        return square
+
+    out = map_in_processes(make, list(range(10)), 3, 2)
+    assert [n for n, _ in out] == [n * n for n in range(10)]
+    assert os.getpid() not in {pid for _, pid in out}
+    assert {pid for _, pid in map_in_processes(make, list(range(10)), 3, 1)} == {os.getpid()}
+
+
+def test_extract_parses_each_distinct_sentence_once():
+    # A company's posting repeated month after month: its sentences are looked at and parsed once, and every copy
+    # gets its statements with its own id.
+    docs = _docs()
+    again = [Document(id=f"{d.id}-again", source=d.source, kind=d.kind, text=d.text, author="bo") for d in docs]
+    once = extract_statements(docs)
+    both = extract_statements(docs + again)
+    assert both.n_parsed == once.n_parsed == once.n_candidates and both.n_candidates == 2 * once.n_candidates
+    jobs = [s.job for s in once.statements]
+    assert [s.job for s in both.statements] == jobs + jobs
+    assert {s.doc_id for s in both.statements[len(jobs) :]} == {d.id for d in again}
 
 
 def test_extract_hard_wrapped_prose_is_joined_into_sentences():
