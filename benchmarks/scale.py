@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/scale.py engine [--points 50000,all] [--repeat-to 1000000] [--knn auto]
+    python benchmarks/scale.py hn [--models minilm,minilm-static] [--static-home JTBD_HOME]
     python benchmarks/scale.py knn RUN_DIR [--home JTBD_HOME]
     python benchmarks/scale.py ray [--corpus corpora/startups-demo]
 
@@ -11,6 +12,10 @@ Usage:
 each copy's text with " copy K" appended (K the copy's number) and its id suffixed, so no two texts are the same.
 Each point runs cold (an empty JTBD_HOME) in its own process under /usr/bin/time: seconds, stage seconds from
 run.json, peak RSS. Timings vary 2x run to run on shared machines: compare the points of one run.
+
+`hn`: whole HN postings (54,362 documents), cold (an empty JTBD_HOME; for minilm-static, one holding only the
+built model), with the real statement extraction and each model: seconds against the targets (MiniLM <= 150 s,
+minilm-static <= 60 s), stage seconds, sentences parsed, peak RSS.
 
 `knn`: a finished run's statement vectors (from the embedding cache of the home folder it ran with): recall@15 of
 the approximate search (`--knn hnsw`) against exact, both times, and the adjusted Rand index between the job
@@ -22,7 +27,7 @@ joining it with one CPU; Ray's token authentication off, RAY_AUTH_MODE=disabled,
 against one process, both cold (each its own empty JTBD_HOME), the real models: time, extract and embed
 seconds, items per second per worker, and whether both runs found the same clusters.
 
-Writes benchmarks/results/scale-engine.json, scale-knn.json or scale-ray.json.
+Writes benchmarks/results/scale-engine.json, scale-hn.json, scale-knn.json or scale-ray.json.
 """
 
 from __future__ import annotations
@@ -42,14 +47,21 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from _common import REPO, SHARED, write_results
+from _common import HN_POSTINGS, REPO, SHARED, write_results
 
 JTBD = str(Path(sys.executable).parent / "jtbd")
 EXCLUDED = {"hn-stories-2017-2020"}
+#: The engine alone: whole documents, hashed words (no parsing, no transformer).
+ENGINE = ["--unit", "document", "--model", "hashing"]
+#: Whole HN postings cold, in seconds, by model (issue 27).
+HN_TARGETS = {"minilm": 150, "minilm-static": 60}
 
 
 def corpus_files() -> list[Path]:
-    return sorted(p for p in SHARED.glob("*/*.jsonl.gz") if p.parent.name not in EXCLUDED)
+    """Every corpus file of the engine's points; the HN postings file's records are all in all_comments.jsonl.gz
+    beside it (read once either way), so it is left out and a repeat count made from records counts documents."""
+    files = SHARED.glob("*/*.jsonl.gz")
+    return sorted(p for p in files if p.parent.name not in EXCLUDED and p != HN_POSTINGS)
 
 
 def write_point(files: list[Path], folder: Path, size: int | None, total: int, copies: int = 1) -> int:
@@ -86,10 +98,10 @@ def _copy(line: str, k: int) -> str:
     return json.dumps(record) + "\n"
 
 
-def run_point(corpus: Path, work: Path, knn: str) -> dict:
+def run_point(corpus: Path, work: Path, options: list[str]) -> dict:
+    """`jtbd cluster corpus` with `options`, cold unless work/home already holds something, under /usr/bin/time."""
     home, out = work / "home", work / "out"
-    command = [JTBD, "cluster", str(corpus), "--out", str(out), "--unit", "document", "--model", "hashing"]
-    command += ["--knn", knn, "--quiet", "--json"]
+    command = [JTBD, "cluster", str(corpus), "--out", str(out), *options, "--quiet", "--json"]
     started = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%M", *command],
@@ -106,6 +118,7 @@ def run_point(corpus: Path, work: Path, knn: str) -> dict:
         "documents": run["counts"]["documents"],
         "statements": run["counts"]["statements"],
         "distinct": run["counts"]["texts_distinct"],
+        "sentences_parsed": run["counts"].get("sentences_parsed_new", 0),
         "jobs": run["counts"]["clusters"],
         "seconds": round(seconds, 1),
         "stage_seconds": {k: round(v, 1) for k, v in run["timings"].items()},
@@ -130,7 +143,12 @@ def engine(args: argparse.Namespace) -> int:
         try:
             lines = write_point(files, work / "corpus", size, total, copies)
             print(f"point {name}: {lines:,} records ...", flush=True)
-            row = {"point": name, "records": lines, "copies": copies, **run_point(work / "corpus", work, args.knn)}
+            row = {
+                "point": name,
+                "records": lines,
+                "copies": copies,
+                **run_point(work / "corpus", work, ENGINE + ["--knn", args.knn]),
+            }
         finally:
             shutil.rmtree(work, ignore_errors=True)
         rows.append(row)
@@ -163,6 +181,52 @@ def engine(args: argparse.Namespace) -> int:
             "files": [str(p.relative_to(SHARED)) for p in files],
             "points": rows,
             "targets": {"all_vs_50k_time_ratio": 8, "peak_rss_gb_all": 4, "peak_rss_gb_1m": 12},
+        },
+    )
+    return 0
+
+
+def hn(args: argparse.Namespace) -> int:
+    """Whole HN postings, cold, with each model: seconds against HN_TARGETS, stage seconds, peak RSS."""
+    if not HN_POSTINGS.exists():
+        print(f"skipped: {HN_POSTINGS} is absent (benchmark data lives in ../shared)")
+        return 0
+    rows = []
+    for model in args.models.split(","):
+        work = Path(tempfile.mkdtemp(prefix="jtbd-hn-"))
+        try:
+            if model == "minilm-static":  # a model built locally lives in the home folder: bring it, nothing else
+                built = Path(args.static_home or os.environ.get("JTBD_HOME", "~/.jtbd")).expanduser() / "models"
+                if not (built / "minilm-static").exists():
+                    raise SystemExit(f"minilm-static is not built in {built.parent}: jtbd models build minilm-static")
+                shutil.copytree(built, work / "home" / "models")
+            (work / "corpus").mkdir()
+            (work / "corpus" / HN_POSTINGS.name).symlink_to(HN_POSTINGS)
+            print(f"whole HN postings, {model}, cold ...", flush=True)
+            row = {
+                "model": model,
+                "target_s": HN_TARGETS.get(model),
+                **run_point(work / "corpus", work, ["--model", model]),
+            }
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    head = ["model", "documents", "parsed", "seconds", "target", "extract", "embed", "cluster", "peak GB"]
+    print("\n" + "".join(f"{h:>{14 if n == 0 else 10}}" for n, h in enumerate(head)))
+    for row in rows:
+        stage = row["stage_seconds"]
+        print(
+            f"{row['model']:>14}{row['documents']:>10,}{row['sentences_parsed']:>10,}{row['seconds']:>10}"
+            f"{row['target_s'] or '-':>10}{stage.get('extract', 0):>10}{stage.get('embed', 0):>10}"
+            f"{stage.get('cluster', 0):>10}{row['peak_rss_gb']:>10}"
+        )
+    write_results(
+        args.out or REPO / "benchmarks" / "results" / "scale-hn.json",
+        {
+            "command": f"python benchmarks/scale.py hn --models {args.models}",
+            "file": str(HN_POSTINGS.relative_to(SHARED)),
+            "runs": rows,
         },
     )
     return 0
@@ -301,12 +365,16 @@ def main() -> int:
     k.add_argument("run", type=Path)
     k.add_argument("--home")
     k.add_argument("--out", type=Path)
+    h = sub.add_parser("hn")
+    h.add_argument("--models", default="minilm,minilm-static")
+    h.add_argument("--static-home", help="JTBD_HOME where minilm-static was built (default: $JTBD_HOME)")
+    h.add_argument("--out", type=Path)
     r = sub.add_parser("ray")
     r.add_argument("--corpus", type=Path, default=REPO / "corpora" / "startups-demo")
     r.add_argument("--options", default="--period quarter --window 20")
     r.add_argument("--out", type=Path)
     args = parser.parse_args()
-    return {"engine": engine, "knn": knn, "ray": ray_cluster}[args.what](args)
+    return {"engine": engine, "hn": hn, "knn": knn, "ray": ray_cluster}[args.what](args)
 
 
 if __name__ == "__main__":
