@@ -23,7 +23,7 @@ partitions each gives (the product's cluster stage, same settings otherwise), be
 partitions with different seeds (how much Leiden itself moves).
 
 `ray`: a local Ray cluster of two nodes on this machine (`ray start --head --num-cpus 1`, then a second node
-joining it with one CPU; Ray's token authentication off, RAY_AUTH_MODE=disabled, both being this machine)
+joining it with one CPU; Ray's token authentication off, RAY_AUTH_MODE=disabled for both and for jtbd)
 against one process, both cold (each its own empty JTBD_HOME), the real models: time, extract and embed
 seconds, items per second per worker, and whether both runs found the same clusters.
 
@@ -294,7 +294,7 @@ def ray_cluster(args: argparse.Namespace) -> int:
         print("skipped: Ray is not installed (pip install -e '.[ray]')")
         return 0
     work = Path(tempfile.mkdtemp(prefix="jtbd-ray-"))
-    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}  # for `ray start` and jtbd alike: Ray needs them to agree
     runs = {}
     try:
         for name, extra in (("one process", []), ("ray, 2 workers", ["--ray", "auto"])):
@@ -315,7 +315,7 @@ def ray_cluster(args: argparse.Namespace) -> int:
             command = [JTBD, "cluster", str(args.corpus), "--out", str(out), "--quiet", "--json", *args.options.split()]
             started = time.perf_counter()
             done = subprocess.run(
-                [*command, *extra], env={**os.environ, "JTBD_HOME": str(home)}, capture_output=True, text=True
+                [*command, *extra], env={**env, "JTBD_HOME": str(home)}, capture_output=True, text=True
             )
             seconds = time.perf_counter() - started
             if done.returncode:

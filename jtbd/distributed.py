@@ -12,6 +12,7 @@ Ray is an optional extra (`pip install 'jtbd[ray]'`); nothing here imports it un
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -35,8 +36,15 @@ class _Worker:
         return {"start": batch["start"], "payload": np.array(out, dtype=object)}
 
 
-#: Actors in a row that may die before they start, each replaced, before a batch job fails (Ray's default: none).
-INIT_DEATHS = 3
+#: Seconds to wait for the probe actor that checks this process may start actors on the cluster.
+PROBE_SECONDS = 120
+
+
+class _Probe:
+    """An actor that does nothing: starting one shows whether the cluster runs this process's actors."""
+
+    def ready(self) -> bool:
+        return True
 
 
 class RayEngine:
@@ -58,13 +66,8 @@ class RayEngine:
                     f"Could not reach a Ray cluster at {address!r} ({error}). Start one with `ray start --head`, "
                     "or pass --ray local."
                 ) from None
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False  # jtbd draws its own; Ray's would interleave with them on stderr
-        # An actor the pool cancels before it starts counts as one that died starting; with Ray's default budget of
-        # none, that one failed the whole run (ActorDiedError "the actor never ran") on a two-node cluster.
-        context.max_consecutive_actor_init_deaths = max(
-            getattr(context, "max_consecutive_actor_init_deaths", 0), INIT_DEATHS
-        )
+        _check_actors_start(ray, address)
+        ray.data.DataContext.get_current().enable_progress_bars = False  # jtbd draws its own, on the same stderr
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         self.address = address
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -93,6 +96,29 @@ class RayEngine:
         for batch in mapped.iter_batches(batch_size=None, batch_format="numpy"):
             for start, payload in zip(batch["start"], batch["payload"]):
                 yield int(start), pickle.loads(payload)
+
+
+def _check_actors_start(ray: Any, address: str) -> None:
+    """Fail at once, saying why, where the cluster accepts this process but cancels every actor it asks for.
+
+    Ray 2.60 does so, with "ActorDiedError ... the actor never ran - it was cancelled before it started running",
+    when the cluster's token authentication differs from this process's: a cluster started with
+    RAY_AUTH_MODE=disabled ran tasks from a process without that setting, but no actor, so the first batch job
+    failed after the corpus was read. Tasks that do not start in `PROBE_SECONDS` (a busy cluster) are left to Ray."""
+    probe = ray.remote(num_cpus=0)(_Probe).remote()
+    try:
+        ray.get(probe.ready.remote(), timeout=PROBE_SECONDS)
+    except ray.exceptions.RayActorError:
+        mode = os.environ.get("RAY_AUTH_MODE", "unset")
+        raise ConfigError(
+            f"The Ray cluster at {address!r} accepted this process but would not start its workers (RAY_AUTH_MODE "
+            f"is {mode} here). Run jtbd with the RAY_AUTH_MODE the cluster was started with (e.g. "
+            "RAY_AUTH_MODE=disabled on both), or its token (see https://docs.ray.io/en/latest/ray-security/token-auth.html)."
+        ) from None
+    except ray.exceptions.GetTimeoutError:
+        pass
+    finally:
+        ray.kill(probe)
 
 
 def make_engine(address: str | None) -> RayEngine | None:

@@ -67,13 +67,20 @@ def test_distributed_embedding_is_the_same_and_cached_by_the_driver(engine, tmp_
     assert embed_texts(texts, HashingEmbedder(), cache, engine=engine).n_new == 0
 
 
-def test_distributed_actor_cancelled_before_starting_is_replaced_not_fatal(engine):
+def test_distributed_cluster_that_will_not_start_actors_is_a_clear_error(engine, monkeypatch):
     import ray
 
-    from jtbd.distributed import INIT_DEATHS
+    from jtbd.distributed import _check_actors_start
 
-    assert INIT_DEATHS > 0  # Ray's default of 0 failed a whole run for one actor the pool cancelled before it ran
-    assert ray.data.DataContext.get_current().max_consecutive_actor_init_deaths == INIT_DEATHS
+    _check_actors_start(ray, "auto")  # this cluster starts them
+
+    def cancelled(*args, **kwargs):  # what Ray 2.60 gives when the cluster's token authentication differs
+        raise ray.exceptions.ActorDiedError()
+
+    monkeypatch.setattr(ray, "get", cancelled)
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    with pytest.raises(ConfigError, match=r"would not start its workers \(RAY_AUTH_MODE is token here\)"):
+        _check_actors_start(ray, "auto")
 
 
 def test_distributed_run_gives_the_same_clusters_as_one_process(engine, corpus, tmp_path):
