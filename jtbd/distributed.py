@@ -101,10 +101,10 @@ class RayEngine:
 def _check_actors_start(ray: Any, address: str) -> None:
     """Fail at once, saying why, where the cluster accepts this process but cancels every actor it asks for.
 
-    Ray 2.60 does so, with "ActorDiedError ... the actor never ran - it was cancelled before it started running",
-    when the cluster's token authentication differs from this process's: a cluster started with
-    RAY_AUTH_MODE=disabled ran tasks from a process without that setting, but no actor, so the first batch job
-    failed after the corpus was read. Tasks that do not start in `PROBE_SECONDS` (a busy cluster) are left to Ray."""
+    Ray 2.60 does so (ActorDiedError, "the actor never ran") when the cluster's token authentication differs from
+    this process's, e.g. a cluster started with RAY_AUTH_MODE=disabled and a jtbd without it. Checked on joining,
+    before the corpus is read, not in the first batch job; a probe not started in `PROBE_SECONDS` (a busy cluster)
+    is left to Ray."""
     probe = ray.remote(num_cpus=0)(_Probe).remote()
     try:
         ray.get(probe.ready.remote(), timeout=PROBE_SECONDS)

@@ -347,8 +347,8 @@ def map_in_processes(
     make: Callable[[], Callable[[list[Any]], list[Any]]], items: Sequence[Any], batch_size: int, processes: int
 ) -> list[Any]:
     """`make()(batch)` over `items` in batches of `batch_size`, results in order, in `processes` forked processes
-    (each calls `make` once), or here when one is asked for or fork is not Linux's. Finding the candidates of
-    10,000 distinct HN postings took 6.8 s in two processes and 11.8 s in one (best of two runs each)."""
+    (each calls `make` once), or here when one is asked for or fork is not Linux's. Finding candidates is pure
+    Python, held to one core by the GIL, so processes and not threads (docs/method.md, "Cost and alternatives")."""
     if processes <= 1 or sys.platform != "linux" or len(items) <= batch_size:
         return make()(list(items))
     end_parser_processes_with_jtbd()
